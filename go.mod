@@ -1,11 +1,15 @@
 module github.com/vlicense/fc-vehicle-license
 
-go 1.26
+go 1.26.0
 
 require (
-	github.com/aliyun/aliyun-oss-go-sdk v3.0.2+incompatible // indirect
+	github.com/aliyun/aliyun-oss-go-sdk v3.0.2+incompatible
+	github.com/stretchr/testify v1.12.1
+)
+
+require (
 	github.com/aliyun/fc-runtime-go-sdk v0.3.1 // indirect
-	github.com/stretchr/testify v1.12.1 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/time v0.16.0 // indirect
+	gopkg.in/check.v1 v1.0.0-20201130134442-10cb98267c6c // indirect
 )

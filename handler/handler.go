@@ -1,0 +1,375 @@
+// Package handler is the function: for each record of an OSS trigger event
+// it filters, deduplicates, signs a URL for the image, has the vendor
+// recognise it and writes the result next to the image.
+//
+// The handler is an ordinary function of (ctx, Event); main wires it to the
+// FC runtime and tests call it directly against local servers.
+package handler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aliyun/fc-runtime-go-sdk/fccontext"
+
+	"github.com/vlicense/fc-vehicle-license/internal/config"
+	"github.com/vlicense/fc-vehicle-license/internal/objectstore"
+	"github.com/vlicense/fc-vehicle-license/internal/recognition"
+)
+
+// ObjectStore is what the handler needs of OSS.
+type ObjectStore interface {
+	Head(ctx context.Context, bucket, key string) (objectstore.ObjectInfo, error)
+	Put(ctx context.Context, bucket, key string, body []byte, contentType string, meta map[string]string) error
+	SignGetURL(bucket, key string, ttl time.Duration) (string, error)
+}
+
+// Recognizer is what the handler needs of the recognition API.
+type Recognizer interface {
+	Recognize(ctx context.Context, req recognition.Request) recognition.Result
+}
+
+// CredentialsSink takes the STS credentials each invocation brings.
+type CredentialsSink interface {
+	SetCredentials(objectstore.Credentials)
+}
+
+// Options are the handler's settings (see internal/config).
+type Options struct {
+	CardSide        string
+	ResultSuffix    string
+	ImageExtensions []string
+	SignedURLTTL    time.Duration
+	Concurrency     int
+	// WriteReserve is kept free before the invocation deadline for writing
+	// results: recognition stops waiting that much earlier.
+	WriteReserve time.Duration
+}
+
+// Deps are the handler's collaborators, built once per instance.
+type Deps struct {
+	Store       ObjectStore
+	Recognizer  Recognizer
+	Credentials CredentialsSink // may be nil when credentials never change
+	Logger      *slog.Logger
+	Now         func() time.Time
+}
+
+// Handler processes OSS trigger events.
+type Handler struct {
+	opts Options
+	deps Deps
+}
+
+// User metadata the function reads and writes (without "x-oss-meta-").
+const (
+	metaCardSide     = "card-side"
+	metaSourceETag   = "source-etag"
+	metaResultStatus = "result-status"
+)
+
+const resultContentType = "application/json; charset=utf-8"
+
+// New builds a handler from config-validated options.
+func New(opts Options, deps Deps) *Handler {
+	if opts.Concurrency < 1 {
+		opts.Concurrency = 1
+	}
+	if opts.WriteReserve <= 0 {
+		opts.WriteReserve = 3 * time.Second
+	}
+	if deps.Logger == nil {
+		deps.Logger = slog.New(slog.DiscardHandler)
+	}
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
+	return &Handler{opts: opts, deps: deps}
+}
+
+// OptionsFrom maps the instance configuration to handler options.
+func OptionsFrom(c config.Config) Options {
+	return Options{
+		CardSide:        c.CardSide,
+		ResultSuffix:    c.ResultSuffix,
+		ImageExtensions: c.ImageExtensions,
+		SignedURLTTL:    c.SignedURLTTL,
+		Concurrency:     c.Concurrency,
+	}
+}
+
+// HandlePayload is the FC entry point: it decodes the raw payload itself so
+// that a malformed one gets a clear error, then runs Handle.
+func (h *Handler) HandlePayload(ctx context.Context, payload []byte) (Summary, error) {
+	ev, err := DecodeEvent(payload)
+	if err != nil {
+		h.invocationLogger(ctx).Error("payload refused", "error", err.Error())
+		return Summary{}, err
+	}
+	return h.Handle(ctx, ev)
+}
+
+// Handle processes every record of ev, at most Concurrency at once. It
+// returns an *InvocationError, after every record has finished, if any
+// record ended transient or misconfigured, so that FC retries the event;
+// records already done are skipped on the retry by their result document.
+func (h *Handler) Handle(ctx context.Context, ev Event) (Summary, error) {
+	log := h.invocationLogger(ctx)
+	if err := ev.Validate(); err != nil {
+		log.Error("payload refused", "error", err.Error())
+		return Summary{}, err
+	}
+	h.useInvocationCredentials(ctx)
+
+	results := make([]RecordResult, len(ev.Events))
+	sem := make(chan struct{}, h.opts.Concurrency)
+	var wg sync.WaitGroup
+	for i, rec := range ev.Events {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			results[i] = h.processSafely(ctx, log, rec)
+		}()
+	}
+	wg.Wait()
+
+	summary := newSummary(requestID(ctx), results)
+	log.Info("invocation finished",
+		"succeeded", summary.Counts[Succeeded], "rejected", summary.Counts[Rejected], "skipped", summary.Counts[Skipped],
+		"transient", summary.Counts[Transient], "misconfigured", summary.Counts[Misconfigured])
+	if summary.needsRetry() {
+		return summary, &InvocationError{Summary: summary}
+	}
+	return summary, nil
+}
+
+// invocationLogger tags every line with FC's request id.
+func (h *Handler) invocationLogger(ctx context.Context) *slog.Logger {
+	if id := requestID(ctx); id != "" {
+		return h.deps.Logger.With("request_id", id)
+	}
+	return h.deps.Logger
+}
+
+func requestID(ctx context.Context) string {
+	if fc, ok := fccontext.FromContext(ctx); ok {
+		return fc.RequestID
+	}
+	return ""
+}
+
+// useInvocationCredentials hands this invocation's STS credentials to the
+// OSS client. Invocations without any (the CLI, tests) keep what the
+// instance started with.
+func (h *Handler) useInvocationCredentials(ctx context.Context) {
+	fc, ok := fccontext.FromContext(ctx)
+	if !ok || h.deps.Credentials == nil || fc.Credentials.AccessKeyId == "" {
+		return
+	}
+	h.deps.Credentials.SetCredentials(objectstore.Credentials{
+		AccessKeyID:     fc.Credentials.AccessKeyId,
+		AccessKeySecret: fc.Credentials.AccessKeySecret,
+		SecurityToken:   fc.Credentials.SecurityToken,
+	})
+}
+
+// processSafely turns a panic in one record into a transient failure of
+// that record, so the others still finish and FC retries the event.
+func (h *Handler) processSafely(ctx context.Context, log *slog.Logger, rec Record) (res RecordResult) {
+	log = log.With("bucket", rec.OSS.Bucket.Name, "key", rec.OSS.Object.Key)
+	defer func() {
+		if p := recover(); p != nil {
+			log.Error("record panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			res = RecordResult{Bucket: rec.OSS.Bucket.Name, Key: rec.OSS.Object.Key, Outcome: Transient, Reason: "internal error"}
+		}
+	}()
+	return h.process(ctx, log, rec)
+}
+
+// process runs the flow of DESIGN.md for one record.
+func (h *Handler) process(ctx context.Context, log *slog.Logger, rec Record) RecordResult {
+	bucket, key := rec.OSS.Bucket.Name, rec.OSS.Object.Key
+	res := RecordResult{Bucket: bucket, Key: key}
+	skip := func(reason string, attrs ...any) RecordResult {
+		log.Info("skipped", append([]any{"reason", reason}, attrs...)...)
+		res.Outcome, res.Reason = Skipped, reason
+		return res
+	}
+	fail := func(outcome Outcome, reason string) RecordResult {
+		log.Error("record failed", "outcome", outcome, "reason", reason)
+		res.Outcome, res.Reason = outcome, reason
+		return res
+	}
+
+	// 1. Filter, cheapest checks first: none of these costs a request.
+	if reason := h.filter(rec); reason != "" {
+		return skip(reason)
+	}
+
+	// The image as it is now: its ETag is what the result must match, its
+	// metadata may choose the card side.
+	image, key, err := h.headImage(ctx, log, bucket, key)
+	res.Key = key
+	switch {
+	case errors.Is(err, objectstore.ErrNotFound):
+		return skip("the image no longer exists")
+	case err != nil:
+		return fail(classifyStoreError(err))
+	case image.Size == 0:
+		return skip("empty object")
+	}
+
+	// 2. Dedupe: never pay twice for the same image version.
+	resultKey := key + h.opts.ResultSuffix
+	existing, err := h.deps.Store.Head(ctx, bucket, resultKey)
+	switch {
+	case err == nil && existing.Meta[metaSourceETag] == image.ETag:
+		return skip("already recognised for this ETag", "etag", image.ETag, "result_key", resultKey)
+	case err != nil && !errors.Is(err, objectstore.ErrNotFound):
+		return fail(classifyStoreError(err))
+	}
+
+	// 3. Side.
+	side := h.cardSide(log, image)
+
+	// 4. Sign.
+	signed, err := h.deps.Store.SignGetURL(bucket, key, h.opts.SignedURLTTL)
+	if err != nil {
+		return fail(Misconfigured, "signing the image URL: "+err.Error())
+	}
+	log.Info("recognising", "etag", image.ETag, "size", image.Size, "card_side", side,
+		"url", objectstore.RedactURL(signed), "url_ttl", h.opts.SignedURLTTL.String())
+
+	// 5. Recognise, leaving time to write the result before the deadline.
+	rctx, cancel := h.recognitionContext(ctx)
+	result := h.deps.Recognizer.Recognize(rctx, recognition.Request{ImageURL: signed, CardSide: side, Log: log})
+	cancel()
+	res.Attempts = result.Attempts
+
+	switch result.Class {
+	case recognition.Transient:
+		return fail(Transient, result.Reason)
+	case recognition.Misconfigured:
+		return fail(Misconfigured, result.Reason)
+	case recognition.Succeeded, recognition.Rejected:
+	default:
+		return fail(Transient, fmt.Sprintf("unknown recognition class %q", result.Class))
+	}
+
+	// 6. Write.
+	src := Source{Bucket: bucket, Key: key, ETag: image.ETag, Size: image.Size, EventName: rec.EventName, EventTime: rec.EventTime}
+	doc := newDocument(src, side, result, h.deps.Now())
+	body, err := doc.encode()
+	if err != nil {
+		return fail(Transient, "encoding the result document: "+err.Error())
+	}
+	meta := map[string]string{metaSourceETag: image.ETag, metaResultStatus: doc.Status}
+	if err := h.deps.Store.Put(ctx, bucket, resultKey, body, resultContentType, meta); err != nil {
+		outcome, reason := classifyStoreError(err)
+		return fail(outcome, "writing the result: "+reason)
+	}
+
+	res.Outcome, res.ResultKey = Outcome(result.Class), resultKey
+	if result.Class == recognition.Rejected {
+		res.Reason = fmt.Sprintf("the vendor refused the image: HTTP %d, code %d: %s", result.HTTPStatus, result.Code, result.Message)
+	}
+	log.Info("result written", "outcome", res.Outcome, "result_key", resultKey, "attempts", result.Attempts,
+		"http_status", result.HTTPStatus, "code", result.Code, "message", result.Message)
+	return res
+}
+
+// filter returns why a record is not ours to recognise, or "".
+func (h *Handler) filter(rec Record) string {
+	key := rec.OSS.Object.Key
+	switch {
+	case !strings.HasPrefix(rec.EventName, "ObjectCreated:"):
+		return fmt.Sprintf("not an ObjectCreated event (%s)", rec.EventName)
+	case strings.HasSuffix(key, "/"):
+		return "folder marker"
+	case strings.HasSuffix(key, h.opts.ResultSuffix):
+		// Recursion guard: our own output must never trigger recognition,
+		// even if the trigger's suffix filter is misconfigured.
+		return "our own result document"
+	case !h.isImage(key):
+		return "not an image (extension not in IMAGE_EXTENSIONS)"
+	case rec.OSS.Object.Size <= 0:
+		return "empty object"
+	}
+	return ""
+}
+
+func (h *Handler) isImage(key string) bool {
+	lower := strings.ToLower(key)
+	for _, ext := range h.opts.ImageExtensions {
+		if strings.HasSuffix(lower, ext) {
+			return true
+		}
+	}
+	return false
+}
+
+// headImage reads the image's current state. Events carry the key as
+// stored, but if it is not found and looks URL-encoded, the decoded key is
+// tried once: some producers encode it.
+func (h *Handler) headImage(ctx context.Context, log *slog.Logger, bucket, key string) (objectstore.ObjectInfo, string, error) {
+	info, err := h.deps.Store.Head(ctx, bucket, key)
+	if !errors.Is(err, objectstore.ErrNotFound) || !strings.ContainsAny(key, "%+") {
+		return info, key, err
+	}
+	decoded, derr := url.QueryUnescape(key)
+	if derr != nil || decoded == key {
+		return info, key, err
+	}
+	info, err = h.deps.Store.Head(ctx, bucket, decoded)
+	if err == nil {
+		log.Info("key was URL-encoded in the event; using the decoded key", "decoded_key", decoded)
+		return info, decoded, nil
+	}
+	return info, key, err
+}
+
+// cardSide applies the image's x-oss-meta-card-side over CARD_SIDE.
+func (h *Handler) cardSide(log *slog.Logger, image objectstore.ObjectInfo) string {
+	raw, ok := image.Meta[metaCardSide]
+	if !ok {
+		return h.opts.CardSide
+	}
+	side, valid := config.ParseCardSide(raw)
+	if !valid {
+		log.Warn("x-oss-meta-card-side is neither FRONT nor BACK; using CARD_SIDE", "card_side_meta", raw, "card_side", h.opts.CardSide)
+		return h.opts.CardSide
+	}
+	return side
+}
+
+// recognitionContext ends WriteReserve before the invocation's deadline.
+func (h *Handler) recognitionContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return context.WithCancel(ctx)
+	}
+	return context.WithDeadline(ctx, deadline.Add(-h.opts.WriteReserve))
+}
+
+// classifyStoreError sorts an OSS failure: refusals that a retry cannot
+// fix point at the function's role or configuration; the rest is transient.
+func classifyStoreError(err error) (Outcome, string) {
+	switch status := objectstore.StatusOf(err); {
+	case status == 403:
+		return Misconfigured, err.Error() + ": check the function's role (RAM policy) and the bucket policy"
+	case status == 404:
+		return Misconfigured, err.Error() + ": check the bucket name and OSS_ENDPOINT"
+	case status == 400:
+		return Misconfigured, err.Error() + ": check OSS_ENDPOINT and OSS_REGION"
+	}
+	return Transient, err.Error()
+}

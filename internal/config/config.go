@@ -1,0 +1,312 @@
+// Package config reads the function's settings from environment variables
+// once, at instance start, and refuses to start with any of them wrong.
+//
+// The variable names are a contract shared with s.yaml, the README and the
+// local tools (see DESIGN.md); change them everywhere or nowhere.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the validated configuration of one function instance.
+type Config struct {
+	// OCREndpoint is the full URL of the recognition API.
+	OCREndpoint string
+	// OCRAppCode authenticates to the Marketplace API gateway ("APPCODE ...").
+	OCRAppCode string
+
+	// OSSEndpoint serves HEAD/GET/PUT from inside Alibaba Cloud (the
+	// -internal endpoint by default: free traffic, lower latency).
+	OSSEndpoint string
+	// OSSPublicEndpoint is the endpoint of the URLs handed to the vendor,
+	// who fetches them from the internet.
+	OSSPublicEndpoint string
+	// OSSRegion is the region used in V4 signatures.
+	OSSRegion string
+
+	// CardSide is FRONT or BACK, the side assumed when an image says nothing.
+	CardSide string
+	// ResultSuffix is appended to the image key to name its result document.
+	ResultSuffix string
+	// ImageExtensions are lower-case, each with its leading dot.
+	ImageExtensions []string
+	// SignedURLTTL is how long a URL handed to the vendor stays valid.
+	SignedURLTTL time.Duration
+	// OCRTimeout bounds one attempt at the recognition API.
+	OCRTimeout time.Duration
+	// OCRMaxAttempts bounds the attempts for transient failures.
+	OCRMaxAttempts int
+	// Concurrency bounds the records of one event processed at once.
+	Concurrency int
+}
+
+// Limits that keep a typo from turning into a runaway bill or a stuck
+// instance; they are wide enough for any sane deployment.
+const (
+	maxConcurrency = 64
+	maxAttempts    = 10
+	maxOCRTimeout  = 5 * time.Minute
+	// OSS refuses V4 signed URLs valid for more than seven days.
+	maxSignedURLTTL = 7 * 24 * time.Hour
+)
+
+// Load reads every variable through getenv (os.Getenv in production) and
+// returns one error naming every variable that is wrong. An empty value
+// counts as unset, because Serverless Devs renders a missing ${env(...)} as
+// an empty string. Secret values are never echoed in the error.
+func Load(getenv func(string) string) (Config, error) {
+	r := reader{getenv: getenv}
+	var c Config
+
+	c.OCREndpoint = r.ocrEndpoint()
+	c.OCRAppCode = r.str("OCR_APPCODE", "")
+	appKey, appSecret := r.str("OCR_APP_KEY", ""), r.str("OCR_APP_SECRET", "")
+	switch {
+	case appKey != "" || appSecret != "":
+		// The AppKey/AppSecret signature is a planned capability; until it is
+		// built, accepting these would silently send unauthenticated calls.
+		r.fail("OCR_APP_KEY", "AppKey/AppSecret signature authentication is not supported yet: set OCR_APPCODE and leave OCR_APP_KEY and OCR_APP_SECRET empty")
+	case c.OCRAppCode == "":
+		r.fail("OCR_APPCODE", "is required: the AppCode of your Marketplace subscription")
+	}
+
+	c.OSSRegion = r.str("OSS_REGION", getenv("FC_REGION"))
+	if c.OSSRegion == "" {
+		r.fail("OSS_REGION", "is required when FC_REGION is not set (for example cn-hangzhou)")
+	} else if !validRegion(c.OSSRegion) {
+		r.fail("OSS_REGION", fmt.Sprintf("%q is not a region id such as cn-hangzhou", c.OSSRegion))
+	}
+	c.OSSEndpoint = r.endpoint("OSS_ENDPOINT", "oss-"+c.OSSRegion+"-internal.aliyuncs.com")
+	c.OSSPublicEndpoint = r.endpoint("OSS_PUBLIC_ENDPOINT", "oss-"+c.OSSRegion+".aliyuncs.com")
+
+	c.CardSide = r.cardSide()
+	c.ImageExtensions = r.extensions()
+	c.ResultSuffix = r.resultSuffix(c.ImageExtensions)
+	c.OCRTimeout = r.duration("OCR_TIMEOUT", "10s", time.Second, maxOCRTimeout)
+	c.OCRMaxAttempts = r.integer("OCR_MAX_ATTEMPTS", 3, 1, maxAttempts)
+	c.Concurrency = r.integer("CONCURRENCY", 4, 1, maxConcurrency)
+	c.SignedURLTTL = r.duration("SIGNED_URL_TTL", "5m", 10*time.Second, maxSignedURLTTL)
+
+	// The URL is signed once per image and used by every attempt, so it has
+	// to outlive all of them or the vendor's later fetches are refused.
+	if need := c.OCRTimeout * time.Duration(c.OCRMaxAttempts); c.SignedURLTTL > 0 && c.OCRTimeout > 0 && c.OCRMaxAttempts > 0 && c.SignedURLTTL < need {
+		r.fail("SIGNED_URL_TTL", fmt.Sprintf("%s is shorter than OCR_TIMEOUT × OCR_MAX_ATTEMPTS (%s): the URL could expire before the vendor's last attempt fetches it", c.SignedURLTTL, need))
+	}
+
+	return c, r.err()
+}
+
+// reader collects one problem per variable so the operator fixes them all
+// in one deployment instead of one per cold start.
+type reader struct {
+	getenv   func(string) string
+	problems map[string]string
+}
+
+func (r *reader) fail(name, problem string) {
+	if r.problems == nil {
+		r.problems = map[string]string{}
+	}
+	if _, seen := r.problems[name]; !seen {
+		r.problems[name] = problem
+	}
+}
+
+func (r *reader) err() error {
+	if len(r.problems) == 0 {
+		return nil
+	}
+	names := make([]string, 0, len(r.problems))
+	for n := range r.problems {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	parts := make([]string, len(names))
+	for i, n := range names {
+		parts[i] = n + " " + r.problems[n]
+	}
+	return errors.New("invalid configuration: " + strings.Join(parts, "; "))
+}
+
+func (r *reader) str(name, def string) string {
+	if v := strings.TrimSpace(r.getenv(name)); v != "" {
+		return v
+	}
+	return def
+}
+
+func (r *reader) integer(name string, def, lo, hi int) int {
+	raw := r.str(name, "")
+	if raw == "" {
+		return def
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < lo || n > hi {
+		r.fail(name, fmt.Sprintf("must be a whole number from %d to %d, got %q", lo, hi, raw))
+		return 0
+	}
+	return n
+}
+
+func (r *reader) duration(name, def string, lo, hi time.Duration) time.Duration {
+	raw := r.str(name, def)
+	d, err := time.ParseDuration(raw)
+	if err != nil || d < lo || d > hi {
+		r.fail(name, fmt.Sprintf("must be a Go duration from %s to %s (such as %s), got %q", lo, hi, def, raw))
+		return 0
+	}
+	return d
+}
+
+func (r *reader) cardSide() string {
+	raw := r.str("CARD_SIDE", "FRONT")
+	side, ok := ParseCardSide(raw)
+	if !ok {
+		r.fail("CARD_SIDE", fmt.Sprintf("must be FRONT or BACK, got %q", raw))
+	}
+	return side
+}
+
+// ParseCardSide accepts FRONT or BACK in any case, as both CARD_SIDE and an
+// image's x-oss-meta-card-side do.
+func ParseCardSide(s string) (string, bool) {
+	switch strings.ToUpper(strings.TrimSpace(s)) {
+	case "FRONT":
+		return "FRONT", true
+	case "BACK":
+		return "BACK", true
+	}
+	return "", false
+}
+
+func (r *reader) extensions() []string {
+	raw := r.str("IMAGE_EXTENSIONS", ".jpg,.jpeg,.png,.bmp")
+	var exts []string
+	for _, e := range strings.Split(raw, ",") {
+		e = strings.ToLower(strings.TrimSpace(e))
+		if e == "" {
+			continue
+		}
+		if !strings.HasPrefix(e, ".") {
+			e = "." + e
+		}
+		if len(e) < 2 || strings.ContainsAny(e[1:], "./\\ ") {
+			r.fail("IMAGE_EXTENSIONS", fmt.Sprintf("%q is not a file extension such as .jpg", e))
+			return nil
+		}
+		exts = append(exts, e)
+	}
+	if len(exts) == 0 {
+		r.fail("IMAGE_EXTENSIONS", "must list at least one extension, such as .jpg,.png")
+	}
+	return exts
+}
+
+func (r *reader) resultSuffix(exts []string) string {
+	s := r.str("RESULT_SUFFIX", ".json")
+	lower := strings.ToLower(s)
+	for _, e := range exts {
+		// A result named like an image would be recognised in turn: an
+		// endless, billed loop.
+		if strings.HasSuffix(lower, e) {
+			r.fail("RESULT_SUFFIX", fmt.Sprintf("%q ends with the image extension %s: results would trigger recognition of themselves", s, e))
+		}
+	}
+	if strings.Contains(s, "/") {
+		r.fail("RESULT_SUFFIX", fmt.Sprintf("%q must not contain '/': the result belongs next to its image", s))
+	}
+	return s
+}
+
+func (r *reader) ocrEndpoint() string {
+	raw := r.str("OCR_ENDPOINT", "")
+	if raw == "" {
+		r.fail("OCR_ENDPOINT", "is required: the full URL of the recognition API from its Marketplace product page")
+		return ""
+	}
+	u, err := parseEndpoint(raw)
+	if err != nil {
+		r.fail("OCR_ENDPOINT", err.Error())
+		return ""
+	}
+	// The AppCode travels in a header: over plain HTTP anyone on the path
+	// could read it. Plain HTTP is only for local and test servers.
+	if u.Scheme == "http" && !isLocalHost(u.Hostname()) {
+		r.fail("OCR_ENDPOINT", fmt.Sprintf("must use https (the AppCode is sent with every call), got %q", u.Redacted()))
+		return ""
+	}
+	return u.String()
+}
+
+func (r *reader) endpoint(name, def string) string {
+	raw := r.str(name, def)
+	u, err := parseEndpoint(raw)
+	if err != nil {
+		r.fail(name, err.Error())
+		return ""
+	}
+	if u.Path != "" && u.Path != "/" {
+		r.fail(name, fmt.Sprintf("must be a host such as oss-cn-hangzhou.aliyuncs.com, without a path, got %q", raw))
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
+}
+
+// parseEndpoint accepts an endpoint with or without scheme. Without one,
+// HTTPS is assumed, except for IP addresses and localhost, which are the
+// local and test servers that speak plain HTTP.
+func parseEndpoint(raw string) (*url.URL, error) {
+	s := raw
+	if !strings.Contains(s, "://") {
+		host := s
+		if i := strings.IndexAny(host, "/?#"); i >= 0 {
+			host = host[:i]
+		}
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
+		if isLocalHost(host) {
+			s = "http://" + s
+		} else {
+			s = "https://" + s
+		}
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" {
+		return nil, fmt.Errorf("%q is not a URL or host name", raw)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("must be an http(s) URL, got scheme %q", u.Scheme)
+	}
+	if u.User != nil {
+		return nil, errors.New("must not carry credentials in the URL")
+	}
+	return u, nil
+}
+
+// isLocalHost reports whether host is an IP literal or localhost: the
+// servers that tests and the local demo run, which use path-style addressing.
+func isLocalHost(host string) bool {
+	host = strings.Trim(host, "[]")
+	return host == "localhost" || net.ParseIP(host) != nil
+}
+
+func validRegion(s string) bool {
+	if len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,152 @@
+package config
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func minimal() map[string]string {
+	return map[string]string{
+		"OCR_ENDPOINT": "https://vehicle.market.alicloudapi.com/api/v1/vehicle-license",
+		"OCR_APPCODE":  "appcode-secret-value",
+		"FC_REGION":    "cn-hangzhou",
+	}
+}
+
+func TestLoadDefaults(t *testing.T) {
+	c, err := Load(env(minimal()))
+	require.NoError(t, err)
+
+	assert.Equal(t, "https://vehicle.market.alicloudapi.com/api/v1/vehicle-license", c.OCREndpoint)
+	assert.Equal(t, "cn-hangzhou", c.OSSRegion)
+	assert.Equal(t, "https://oss-cn-hangzhou-internal.aliyuncs.com", c.OSSEndpoint)
+	assert.Equal(t, "https://oss-cn-hangzhou.aliyuncs.com", c.OSSPublicEndpoint)
+	assert.Equal(t, "FRONT", c.CardSide)
+	assert.Equal(t, ".json", c.ResultSuffix)
+	assert.Equal(t, []string{".jpg", ".jpeg", ".png", ".bmp"}, c.ImageExtensions)
+	assert.Equal(t, 5*time.Minute, c.SignedURLTTL)
+	assert.Equal(t, 10*time.Second, c.OCRTimeout)
+	assert.Equal(t, 3, c.OCRMaxAttempts)
+	assert.Equal(t, 4, c.Concurrency)
+}
+
+func TestLoadOverrides(t *testing.T) {
+	m := minimal()
+	m["OSS_REGION"] = "cn-shanghai"
+	m["OSS_ENDPOINT"] = "127.0.0.1:9000"
+	m["OSS_PUBLIC_ENDPOINT"] = "oss.example.com"
+	m["OCR_ENDPOINT"] = "127.0.0.1:8080/vehicle-license"
+	m["CARD_SIDE"] = " back "
+	m["RESULT_SUFFIX"] = ".ocr.json"
+	m["IMAGE_EXTENSIONS"] = "JPG, png ,.webp"
+	m["SIGNED_URL_TTL"] = "90s"
+	m["OCR_TIMEOUT"] = "3s"
+	m["OCR_MAX_ATTEMPTS"] = "5"
+	m["CONCURRENCY"] = "16"
+
+	c, err := Load(env(m))
+	require.NoError(t, err)
+
+	assert.Equal(t, "cn-shanghai", c.OSSRegion, "OSS_REGION wins over FC_REGION")
+	assert.Equal(t, "http://127.0.0.1:9000", c.OSSEndpoint, "an IP endpoint without scheme is a local server: plain HTTP")
+	assert.Equal(t, "https://oss.example.com", c.OSSPublicEndpoint, "a host without scheme defaults to HTTPS")
+	assert.Equal(t, "http://127.0.0.1:8080/vehicle-license", c.OCREndpoint)
+	assert.Equal(t, "BACK", c.CardSide)
+	assert.Equal(t, ".ocr.json", c.ResultSuffix)
+	assert.Equal(t, []string{".jpg", ".png", ".webp"}, c.ImageExtensions)
+	assert.Equal(t, 90*time.Second, c.SignedURLTTL)
+	assert.Equal(t, 3*time.Second, c.OCRTimeout)
+	assert.Equal(t, 5, c.OCRMaxAttempts)
+	assert.Equal(t, 16, c.Concurrency)
+}
+
+func TestLoadRejects(t *testing.T) {
+	cases := []struct {
+		name    string
+		set     map[string]string
+		unset   []string
+		wantVar string
+		wantMsg string
+	}{
+		{name: "missing endpoint", unset: []string{"OCR_ENDPOINT"}, wantVar: "OCR_ENDPOINT", wantMsg: "is required"},
+		{name: "plain http to a real host would leak the AppCode", set: map[string]string{"OCR_ENDPOINT": "http://vehicle.market.alicloudapi.com/x"}, wantVar: "OCR_ENDPOINT", wantMsg: "must use https"},
+		{name: "endpoint of another scheme", set: map[string]string{"OCR_ENDPOINT": "ftp://x.example.com/a"}, wantVar: "OCR_ENDPOINT", wantMsg: "http(s)"},
+		{name: "missing AppCode", unset: []string{"OCR_APPCODE"}, wantVar: "OCR_APPCODE", wantMsg: "is required"},
+		{name: "AppKey auth not built yet", set: map[string]string{"OCR_APP_KEY": "k", "OCR_APP_SECRET": "s"}, wantVar: "OCR_APP_KEY", wantMsg: "not supported yet"},
+		{name: "no region anywhere", unset: []string{"FC_REGION"}, wantVar: "OSS_REGION", wantMsg: "is required"},
+		{name: "region with spaces", set: map[string]string{"OSS_REGION": "cn hangzhou"}, wantVar: "OSS_REGION", wantMsg: "region id"},
+		{name: "endpoint with a path", set: map[string]string{"OSS_ENDPOINT": "https://oss-cn-hangzhou.aliyuncs.com/bucket"}, wantVar: "OSS_ENDPOINT", wantMsg: "without a path"},
+		{name: "card side", set: map[string]string{"CARD_SIDE": "SIDEWAYS"}, wantVar: "CARD_SIDE", wantMsg: "FRONT or BACK"},
+		{name: "result suffix that is an image", set: map[string]string{"RESULT_SUFFIX": ".result.jpg"}, wantVar: "RESULT_SUFFIX", wantMsg: "trigger recognition of themselves"},
+		{name: "result suffix with a slash", set: map[string]string{"RESULT_SUFFIX": "/out.json"}, wantVar: "RESULT_SUFFIX", wantMsg: "must not contain '/'"},
+		{name: "empty extension list", set: map[string]string{"IMAGE_EXTENSIONS": " , "}, wantVar: "IMAGE_EXTENSIONS", wantMsg: "at least one"},
+		{name: "extension with a path", set: map[string]string{"IMAGE_EXTENSIONS": ".jpg,a/b"}, wantVar: "IMAGE_EXTENSIONS", wantMsg: "not a file extension"},
+		{name: "ttl not a duration", set: map[string]string{"SIGNED_URL_TTL": "5 minutes"}, wantVar: "SIGNED_URL_TTL", wantMsg: "Go duration"},
+		{name: "ttl beyond what OSS signs", set: map[string]string{"SIGNED_URL_TTL": "200h"}, wantVar: "SIGNED_URL_TTL", wantMsg: "Go duration"},
+		{name: "ttl shorter than the attempts", set: map[string]string{"SIGNED_URL_TTL": "20s"}, wantVar: "SIGNED_URL_TTL", wantMsg: "could expire"},
+		{name: "zero timeout", set: map[string]string{"OCR_TIMEOUT": "0s"}, wantVar: "OCR_TIMEOUT", wantMsg: "Go duration"},
+		{name: "attempts not a number", set: map[string]string{"OCR_MAX_ATTEMPTS": "three"}, wantVar: "OCR_MAX_ATTEMPTS", wantMsg: "whole number from 1 to 10"},
+		{name: "zero concurrency", set: map[string]string{"CONCURRENCY": "0"}, wantVar: "CONCURRENCY", wantMsg: "whole number from 1 to 64"},
+		{name: "runaway concurrency", set: map[string]string{"CONCURRENCY": "1000"}, wantVar: "CONCURRENCY", wantMsg: "whole number from 1 to 64"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			m := minimal()
+			for k, v := range tc.set {
+				m[k] = v
+			}
+			for _, k := range tc.unset {
+				delete(m, k)
+			}
+			_, err := Load(env(m))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.wantVar+" ")
+			assert.Contains(t, err.Error(), tc.wantMsg)
+		})
+	}
+}
+
+func TestLoadNamesEveryBadVariableAtOnce(t *testing.T) {
+	_, err := Load(env(map[string]string{
+		"CONCURRENCY":  "many",
+		"CARD_SIDE":    "TOP",
+		"OCR_TIMEOUT":  "soon",
+		"OCR_APP_KEY":  "key-id",
+		"OSS_ENDPOINT": "ftp://nowhere",
+	}))
+	require.Error(t, err)
+	for _, name := range []string{"OCR_ENDPOINT", "OCR_APP_KEY", "OSS_REGION", "OSS_ENDPOINT", "CARD_SIDE", "OCR_TIMEOUT", "CONCURRENCY"} {
+		assert.Contains(t, err.Error(), name)
+	}
+}
+
+func TestLoadNeverEchoesSecrets(t *testing.T) {
+	m := minimal()
+	m["OCR_APPCODE"] = "my-appcode-9f8e7d"
+	m["OCR_APP_SECRET"] = "my-app-secret-1a2b3c"
+	m["OCR_ENDPOINT"] = "http://user:pass-4d5e6f@vehicle.example.com/x"
+	_, err := Load(env(m))
+	require.Error(t, err)
+	for _, secret := range []string{"my-appcode-9f8e7d", "my-app-secret-1a2b3c", "pass-4d5e6f"} {
+		assert.NotContains(t, err.Error(), secret)
+	}
+}
+
+func TestParseCardSide(t *testing.T) {
+	for in, want := range map[string]string{"front": "FRONT", "Back": "BACK", " BACK ": "BACK"} {
+		got, ok := ParseCardSide(in)
+		assert.True(t, ok, in)
+		assert.Equal(t, want, got, in)
+	}
+	for _, in := range []string{"", "side", "FRONTBACK"} {
+		_, ok := ParseCardSide(in)
+		assert.False(t, ok, in)
+	}
+}

@@ -1,0 +1,173 @@
+// Package recognition calls the 行驶证 recognition API sold on the Alibaba
+// Cloud Marketplace: one multipart POST with imgUrl and cardSide, the answer
+// sorted into the outcome classes of DESIGN.md, transient failures retried.
+package recognition
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+)
+
+// Class is what an answer means for the image, and so what the function
+// does next.
+type Class string
+
+const (
+	// Succeeded: HTTP 200 and body status 200. The result is written.
+	Succeeded Class = "succeeded"
+	// Rejected: the vendor refused this image (its own 400 business error,
+	// or 413). A retry cannot help; a failed result is written.
+	Rejected Class = "rejected"
+	// Transient: 5xx, throttling, timeouts, connection errors, bodies that
+	// are not the documented JSON. Retried here, then by FC.
+	Transient Class = "transient"
+	// Misconfigured: the call itself is wrong (AppCode, subscription,
+	// endpoint). Nothing is written; the invocation fails naming the setting.
+	Misconfigured Class = "misconfigured"
+)
+
+// Answer is one HTTP answer of the API, classified.
+type Answer struct {
+	Class      Class
+	HTTPStatus int
+	// Body is the vendor's JSON verbatim when it is the documented object
+	// (nothing dropped, unknown fields kept); nil otherwise.
+	Body json.RawMessage
+	// Status, Code, Message come from the body when it has them.
+	Status  int
+	Code    int
+	Message string
+	// Reason explains a transient or misconfigured answer for logs and the
+	// invocation error; it names the setting to check where there is one.
+	Reason string
+	// Preview holds the first bytes of a body that was not the documented
+	// JSON, for the log line.
+	Preview string
+}
+
+// vendorBody is the part of the documented response that classification
+// reads; everything else stays in Answer.Body untouched.
+type vendorBody struct {
+	Status  *int   `json:"status"`
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+}
+
+const previewBytes = 200
+
+// throttled reports the API gateway's flow-control refusal, which is the one
+// 403 worth retrying.
+func throttled(gatewayMessage string) bool {
+	return strings.Contains(gatewayMessage, "Throttled") || strings.Contains(gatewayMessage, "Flow Control")
+}
+
+// Classify sorts one HTTP answer. It never panics, whatever the body.
+func Classify(httpStatus int, header http.Header, body []byte) Answer {
+	a := Answer{HTTPStatus: httpStatus}
+	gatewayMessage := header.Get("X-Ca-Error-Message")
+	doc, parsed := parseVendorBody(body)
+	if parsed {
+		a.Body = json.RawMessage(body)
+		a.Status = *doc.Status
+		a.Code = doc.Code
+		a.Message = doc.Message
+	}
+
+	switch {
+	case httpStatus == http.StatusOK:
+		if !parsed {
+			a.Class = Transient
+			a.Reason = "HTTP 200 with a body that is not the documented JSON"
+			a.Preview = preview(body)
+			return a
+		}
+		// The gateway says 200 but the vendor's own status decides.
+		a.Class, a.Reason = classifyStatus(a.Status, "body status")
+		return a
+
+	case httpStatus == http.StatusForbidden && throttled(gatewayMessage):
+		a.Class = Transient
+		a.Reason = "throttled by the API gateway: " + gatewayMessage
+		return a
+
+	case gatewayMessage != "" && httpStatus >= 400 && httpStatus < 500 && httpStatus != http.StatusRequestEntityTooLarge:
+		// The gateway refused the call before the vendor saw it: AppCode,
+		// signature, timestamp or URL problems.
+		a.Class = Misconfigured
+		a.Reason = fmt.Sprintf("the API gateway refused the call (HTTP %d: %s): check OCR_APPCODE and OCR_ENDPOINT", httpStatus, gatewayMessage)
+		return a
+
+	case httpStatus == http.StatusBadRequest:
+		if !parsed {
+			a.Class = Transient
+			a.Reason = "HTTP 400 with a body that is not the documented JSON"
+			a.Preview = preview(body)
+			return a
+		}
+		a.Class = Rejected
+		return a
+
+	case httpStatus == http.StatusRequestEntityTooLarge:
+		a.Class = Rejected
+		if !parsed {
+			a.Message = "request larger than the API accepts (HTTP 413)"
+		}
+		return a
+	}
+
+	a.Class, a.Reason = classifyStatus(httpStatus, "HTTP")
+	if !parsed && a.Class == Transient {
+		a.Preview = preview(body)
+	}
+	return a
+}
+
+// classifyStatus maps a status, from HTTP or from the body, to its class
+// per the vendor's error table.
+func classifyStatus(status int, where string) (Class, string) {
+	switch {
+	case status == 200:
+		return Succeeded, ""
+	case status == 400 || status == 413:
+		return Rejected, ""
+	case status == 401:
+		return Misconfigured, fmt.Sprintf("%s 401: authentication failed: check OCR_APPCODE", where)
+	case status == 402:
+		return Misconfigured, fmt.Sprintf("%s 402: the product is not subscribed or has no calls left: check the Marketplace subscription of OCR_APPCODE", where)
+	case status == 403:
+		return Misconfigured, fmt.Sprintf("%s 403: permission denied: check OCR_APPCODE and its subscription", where)
+	case status == 404:
+		return Misconfigured, fmt.Sprintf("%s 404: no such API path: check OCR_ENDPOINT", where)
+	case status == 429 || status >= 500:
+		return Transient, fmt.Sprintf("%s %d from the recognition API", where, status)
+	case status >= 300 && status < 400:
+		return Misconfigured, fmt.Sprintf("%s %d redirect: check OCR_ENDPOINT (scheme and path)", where, status)
+	}
+	return Transient, fmt.Sprintf("%s %d is not in the API's documented answers", where, status)
+}
+
+// parseVendorBody accepts only the documented shape: a JSON object whose
+// status is a number.
+func parseVendorBody(body []byte) (vendorBody, bool) {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 || trimmed[0] != '{' || !json.Valid(trimmed) {
+		return vendorBody{}, false
+	}
+	var v vendorBody
+	if err := json.Unmarshal(trimmed, &v); err != nil || v.Status == nil {
+		return vendorBody{}, false
+	}
+	return v, true
+}
+
+// preview returns the first bytes of a body as valid UTF-8 for a log line.
+func preview(body []byte) string {
+	if len(body) > previewBytes {
+		body = body[:previewBytes]
+	}
+	return strings.ToValidUTF8(string(body), string(utf8.RuneError))
+}

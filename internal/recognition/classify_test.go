@@ -1,0 +1,117 @@
+package recognition
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+const (
+	successBody  = `{"code":0,"reqId":"r1","status":200,"message":"success","serialNo":"1","data":{"backInfo":{},"frontInfo":{"plateNo":"粤V","vin":"X"}},"extra":{"kept":true}}`
+	businessBody = `{"serialNo":"343841871253995520","message":"存在非法参数","status":400,"reqId":"r2","code":1009}`
+)
+
+func gateway(msg string) http.Header {
+	h := http.Header{}
+	h.Set("X-Ca-Error-Message", msg)
+	return h
+}
+
+func TestClassify(t *testing.T) {
+	cases := []struct {
+		name       string
+		status     int
+		header     http.Header
+		body       string
+		want       Class
+		wantCode   int
+		wantBody   bool
+		wantReason string
+	}{
+		{name: "success", status: 200, body: successBody, want: Succeeded, wantBody: true},
+		{name: "business error", status: 400, body: businessBody, want: Rejected, wantCode: 1009, wantBody: true},
+		{name: "business error inside HTTP 200", status: 200, body: businessBody, want: Rejected, wantCode: 1009, wantBody: true},
+		{name: "image too large", status: 413, body: `{"status":413,"code":0,"message":"too large"}`, want: Rejected, wantBody: true},
+		{name: "image too large from the gateway", status: 413, header: gateway("Request Body Too Large"), body: "<html>", want: Rejected},
+		{name: "bad gateway", status: 502, body: "<html>bad gateway</html>", want: Transient, wantReason: "502"},
+		{name: "unavailable", status: 503, body: "", want: Transient, wantReason: "503"},
+		{name: "gateway timeout", status: 504, body: "", want: Transient},
+		{name: "internal error", status: 500, body: `{"status":500,"message":"系统内部异常"}`, want: Transient, wantBody: true},
+		{name: "body status 500 inside HTTP 200", status: 200, body: `{"status":500,"code":0,"message":"x"}`, want: Transient, wantBody: true},
+		{name: "throttled", status: 403, header: gateway("Throttled by USER Flow Control"), want: Transient, wantReason: "throttled"},
+		{name: "throttled by API flow control", status: 403, header: gateway("Throttled by API Flow Control"), want: Transient},
+		{name: "unauthorised", status: 401, want: Misconfigured, wantReason: "OCR_APPCODE"},
+		{name: "not subscribed", status: 402, body: `{"status":402,"message":"未开通产品权限"}`, want: Misconfigured, wantReason: "subscription", wantBody: true},
+		{name: "forbidden", status: 403, want: Misconfigured, wantReason: "OCR_APPCODE"},
+		{name: "wrong path", status: 404, want: Misconfigured, wantReason: "OCR_ENDPOINT"},
+		{name: "invalid AppCode from the gateway", status: 400, header: gateway("Invalid AppCode `not exists`"), want: Misconfigured, wantReason: "Invalid AppCode"},
+		{name: "invalid url from the gateway", status: 400, header: gateway("Invalid Url"), want: Misconfigured, wantReason: "OCR_ENDPOINT"},
+		{name: "redirect", status: 301, want: Misconfigured, wantReason: "redirect"},
+		{name: "HTML with HTTP 200", status: 200, body: "<html>oops</html>", want: Transient, wantReason: "not the documented JSON"},
+		{name: "truncated JSON", status: 200, body: `{"status":200,"data":{`, want: Transient},
+		{name: "JSON array", status: 200, body: `[{"status":200}]`, want: Transient},
+		{name: "status of the wrong type", status: 200, body: `{"status":"200"}`, want: Transient},
+		{name: "no status at all", status: 200, body: `{"message":"ok"}`, want: Transient},
+		{name: "400 that is not the vendor's JSON", status: 400, body: "<html>proxy</html>", want: Transient},
+		{name: "too many requests", status: 429, want: Transient},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h := tc.header
+			if h == nil {
+				h = http.Header{}
+			}
+			a := Classify(tc.status, h, []byte(tc.body))
+			assert.Equal(t, tc.want, a.Class)
+			assert.Equal(t, tc.status, a.HTTPStatus)
+			assert.Equal(t, tc.wantCode, a.Code)
+			if tc.wantBody {
+				assert.JSONEq(t, tc.body, string(a.Body), "the vendor's body is kept verbatim")
+			} else {
+				assert.Nil(t, a.Body)
+			}
+			if tc.wantReason != "" {
+				assert.Contains(t, a.Reason, tc.wantReason)
+			}
+		})
+	}
+}
+
+func TestClassifyKeepsMessageOfRejection(t *testing.T) {
+	a := Classify(400, http.Header{}, []byte(businessBody))
+	assert.Equal(t, "存在非法参数", a.Message)
+	assert.Equal(t, 400, a.Status)
+}
+
+func TestClassifyPreviewIsShortValidUTF8(t *testing.T) {
+	body := []byte(strings.Repeat("行", 500))
+	body = append(body[:len(body)-1], 0xff)
+	a := Classify(200, http.Header{}, body)
+	assert.Equal(t, Transient, a.Class)
+	assert.LessOrEqual(t, len(a.Preview), previewBytes+3)
+	assert.True(t, strings.HasPrefix(a.Preview, "行行"))
+}
+
+func FuzzClassify(f *testing.F) {
+	f.Add(200, "", []byte(successBody))
+	f.Add(400, "", []byte(businessBody))
+	f.Add(403, "Throttled by USER Flow Control", []byte(""))
+	f.Add(200, "", []byte(`{"status":1e400}`))
+	f.Fuzz(func(t *testing.T, status int, gatewayMessage string, body []byte) {
+		h := http.Header{}
+		if gatewayMessage != "" {
+			h.Set("X-Ca-Error-Message", gatewayMessage)
+		}
+		a := Classify(status, h, body)
+		switch a.Class {
+		case Succeeded, Rejected, Transient, Misconfigured:
+		default:
+			t.Fatalf("class %q for status %d", a.Class, status)
+		}
+		if a.Class == Succeeded && (status != 200 || a.Status != 200) {
+			t.Fatalf("succeeded with HTTP %d body status %d", status, a.Status)
+		}
+	})
+}

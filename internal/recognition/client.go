@@ -1,0 +1,222 @@
+package recognition
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Config describes how to reach the API.
+type Config struct {
+	Endpoint    string        // full URL from the Marketplace product page
+	AppCode     string        // sent as "Authorization: APPCODE <code>"
+	Timeout     time.Duration // one attempt
+	MaxAttempts int           // transient failures only
+	// MaxConns sizes the keep-alive pool: the record concurrency.
+	MaxConns int
+	// BaseBackoff and MaxBackoff shape the exponential backoff with full
+	// jitter between attempts. Zero means 200ms and 5s.
+	BaseBackoff, MaxBackoff time.Duration
+	// HTTPClient replaces the default client (tests); nil builds one.
+	HTTPClient *http.Client
+}
+
+// Client is safe for concurrent use. Build one per instance so that its
+// connections stay warm across invocations.
+type Client struct {
+	cfg  Config
+	http *http.Client
+}
+
+// Request is one image to recognise.
+type Request struct {
+	ImageURL string // signed; a secret until it expires: never logged
+	CardSide string // FRONT or BACK
+	// Log receives one line per failed attempt; nil discards them.
+	Log *slog.Logger
+}
+
+// Result is the last answer after retries.
+type Result struct {
+	Answer
+	Attempts int
+}
+
+// maxBodyBytes caps what is read of an answer: the documented body is a
+// few hundred bytes, and a hostile or broken one must not fill memory.
+const maxBodyBytes = 1 << 20
+
+// New builds the client.
+func New(cfg Config) *Client {
+	if cfg.MaxAttempts < 1 {
+		cfg.MaxAttempts = 1
+	}
+	if cfg.BaseBackoff <= 0 {
+		cfg.BaseBackoff = 200 * time.Millisecond
+	}
+	if cfg.MaxBackoff <= 0 {
+		cfg.MaxBackoff = 5 * time.Second
+	}
+	if cfg.MaxConns <= 0 {
+		cfg.MaxConns = 4
+	}
+	hc := cfg.HTTPClient
+	if hc == nil {
+		dialer := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
+		hc = &http.Client{
+			Transport: &http.Transport{
+				Proxy:               http.ProxyFromEnvironment,
+				DialContext:         dialer.DialContext,
+				MaxIdleConns:        cfg.MaxConns,
+				MaxIdleConnsPerHost: cfg.MaxConns,
+				IdleConnTimeout:     90 * time.Second,
+				TLSHandshakeTimeout: 5 * time.Second,
+				ForceAttemptHTTP2:   true,
+			},
+			// A redirect would turn the POST into a GET and lose the form;
+			// it always means a wrong OCR_ENDPOINT, so report it as such.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}
+	}
+	return &Client{cfg: cfg, http: hc}
+}
+
+// Recognize calls the API, retrying transient answers with exponential
+// backoff and full jitter, at most MaxAttempts times and never past ctx's
+// deadline. It always returns a classified result.
+func (c *Client) Recognize(ctx context.Context, req Request) Result {
+	log := req.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	var res Result
+	for attempt := 1; ; attempt++ {
+		res.Attempts = attempt
+		res.Answer = c.attempt(ctx, req)
+		if res.Class != Transient {
+			return res
+		}
+		if attempt >= c.cfg.MaxAttempts {
+			res.Reason = fmt.Sprintf("%s (after %d attempts)", res.Reason, attempt)
+			return res
+		}
+		wait := c.backoff(attempt)
+		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait+minAttemptTime {
+			res.Reason = fmt.Sprintf("%s (after %d attempts; no time left before the invocation deadline)", res.Reason, attempt)
+			return res
+		}
+		log.Warn("recognition attempt failed, retrying",
+			"attempt", attempt, "class", res.Class, "reason", res.Reason, "preview", res.Preview, "retry_in_ms", wait.Milliseconds())
+		select {
+		case <-ctx.Done():
+			res.Reason = fmt.Sprintf("%s (after %d attempts; %v)", res.Reason, attempt, context.Cause(ctx))
+			return res
+		case <-time.After(wait):
+		}
+	}
+}
+
+// minAttemptTime is the least time worth starting an attempt with: less
+// than this and it would only time out, costing a connection.
+const minAttemptTime = 500 * time.Millisecond
+
+// backoff is "full jitter": a random wait up to an exponentially growing
+// ceiling, so that many instances throttled together do not retry together.
+func (c *Client) backoff(attempt int) time.Duration {
+	ceiling := c.cfg.BaseBackoff << (attempt - 1)
+	if ceiling > c.cfg.MaxBackoff || ceiling <= 0 {
+		ceiling = c.cfg.MaxBackoff
+	}
+	return time.Duration(rand.Int64N(int64(ceiling) + 1))
+}
+
+// attempt makes one call within OCR_TIMEOUT and the caller's deadline.
+func (c *Client) attempt(ctx context.Context, req Request) Answer {
+	actx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
+
+	body, contentType, err := form(req)
+	if err != nil {
+		return Answer{Class: Transient, Reason: "building the request: " + err.Error()}
+	}
+	hreq, err := http.NewRequestWithContext(actx, http.MethodPost, c.cfg.Endpoint, bytes.NewReader(body))
+	if err != nil {
+		return Answer{Class: Misconfigured, Reason: "OCR_ENDPOINT is not a usable URL"}
+	}
+	hreq.Header.Set("Content-Type", contentType)
+	hreq.Header.Set("Accept", "application/json")
+	hreq.Header.Set("Authorization", "APPCODE "+c.cfg.AppCode)
+
+	resp, err := c.http.Do(hreq)
+	if err != nil {
+		return Answer{Class: Transient, Reason: c.describe(ctx, err)}
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
+	if err != nil {
+		return Answer{Class: Transient, HTTPStatus: resp.StatusCode, Reason: "reading the answer: " + c.describe(ctx, err)}
+	}
+	if len(raw) > maxBodyBytes {
+		return Answer{Class: Transient, HTTPStatus: resp.StatusCode, Reason: "answer larger than 1 MiB", Preview: preview(raw)}
+	}
+	a := Classify(resp.StatusCode, resp.Header, raw)
+	a.Reason = c.scrub(a.Reason)
+	a.Message = c.scrub(a.Message)
+	return a
+}
+
+// describe turns a transport error into a reason without the request URL
+// (harmless here, but the habit keeps signed URLs out of logs) and says
+// which deadline fired.
+func (c *Client) describe(ctx context.Context, err error) string {
+	switch {
+	case ctx.Err() != nil:
+		return "stopped: the invocation deadline is near"
+	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
+		return fmt.Sprintf("no answer within OCR_TIMEOUT (%s)", c.cfg.Timeout)
+	}
+	var ue interface{ Unwrap() error }
+	if errors.As(err, &ue) && ue.Unwrap() != nil {
+		err = ue.Unwrap()
+	}
+	return "connection error: " + c.scrub(err.Error())
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// scrub removes the AppCode from text that came from elsewhere: a gateway
+// message may quote the credential it refused.
+func (c *Client) scrub(s string) string {
+	if c.cfg.AppCode == "" || s == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, c.cfg.AppCode, "***")
+}
+
+// form builds the multipart/form-data body the API documents.
+func form(req Request) ([]byte, string, error) {
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	if err := w.WriteField("imgUrl", req.ImageURL); err != nil {
+		return nil, "", err
+	}
+	if err := w.WriteField("cardSide", req.CardSide); err != nil {
+		return nil, "", err
+	}
+	if err := w.Close(); err != nil {
+		return nil, "", err
+	}
+	return buf.Bytes(), w.FormDataContentType(), nil
+}
