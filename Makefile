@@ -1,0 +1,27 @@
+# Build, check and deploy the Function Compute function.
+# The go1 runtime runs the Linux binary named by `handler` in s.yaml (main) from `code` (./build).
+
+GO ?= go
+
+.PHONY: build test lint deploy clean
+
+build:
+	GOOS=linux GOARCH=amd64 CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o build/main .
+
+test:
+	$(GO) test -race ./...
+
+lint:
+	@unformatted="$$(gofmt -l .)"; \
+	if [ -n "$$unformatted" ]; then \
+		echo "gofmt would change these files:"; echo "$$unformatted"; exit 1; \
+	fi
+	$(GO) vet ./...
+
+# Needs the Serverless Devs CLI (npm install -g @serverless-devs/s), a configured access, and
+# OCR_ENDPOINT plus OCR_APPCODE (or OCR_APP_KEY and OCR_APP_SECRET) exported.
+deploy: build
+	s deploy -y
+
+clean:
+	rm -rf build

@@ -1,0 +1,152 @@
+package deployspec
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Spec is a Serverless Devs project description (s.yaml, edition 3).
+type Spec struct {
+	Edition   string              `yaml:"edition"`
+	Name      string              `yaml:"name"`
+	Access    string              `yaml:"access"`
+	Vars      map[string]any      `yaml:"vars"`
+	Resources map[string]Resource `yaml:"resources"`
+}
+
+// Resource is one entry of the resources block.
+type Resource struct {
+	Component string         `yaml:"component"`
+	Props     map[string]any `yaml:"props"`
+}
+
+// LoadSpec reads and decodes an s.yaml file (a key given twice in one
+// mapping is an error). Top-level keys other than those of Spec are ignored.
+func LoadSpec(path string) (*Spec, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var spec Spec
+	if err := yaml.Unmarshal(data, &spec); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &spec, nil
+}
+
+// ComponentResource returns the name and content of the only resource that
+// uses component (for example "fc3").
+func (s *Spec) ComponentResource(component string) (string, Resource, error) {
+	var names []string
+	for name, r := range s.Resources {
+		if r.Component == component {
+			names = append(names, name)
+		}
+	}
+	if len(names) != 1 {
+		return "", Resource{}, fmt.Errorf("want exactly one resource with component %q, found %d %v", component, len(names), names)
+	}
+	return names[0], s.Resources[names[0]], nil
+}
+
+// ResolvedProps returns the props of a resource with every variable
+// substituted by r.
+func (s *Spec) ResolvedProps(resource string, r *Resolver) (map[string]any, error) {
+	res, ok := s.Resources[resource]
+	if !ok {
+		return nil, fmt.Errorf("no resource %q", resource)
+	}
+	if r.Vars == nil {
+		r.Vars = s.Vars
+	}
+	out, err := r.resolve("props", res.Props)
+	if err != nil {
+		return nil, err
+	}
+	props, ok := out.(map[string]any)
+	if !ok {
+		return nil, errors.New("props is not a mapping")
+	}
+	return props, nil
+}
+
+// triggerConfigs names, for each fc3 triggerType, the definition its
+// triggerConfig must satisfy. The schema itself only says that triggerConfig
+// is one of them (anyOf), and since the tablestore one accepts any object, a
+// broken OSS triggerConfig would pass it; fc3 picks the shape by triggerType,
+// and so does ValidateProps.
+var triggerConfigs = map[string]string{
+	"oss":         "#/definitions/IOssTriggerConfig",
+	"log":         "#/definitions/ILogTriggerConfig",
+	"timer":       "#/definitions/ITimerTriggerConfig",
+	"http":        "#/definitions/IHttpTriggerConfig",
+	"mns_topic":   "#/definitions/IMnsTriggerConfig",
+	"cdn_events":  "#/definitions/ICdnTriggerConfig",
+	"tablestore":  "#/definitions/IOtsConfig",
+	"eventbridge": "#/definitions/IEventBridge",
+}
+
+// ValidateProps checks resolved fc3 props against the fc3 schema (read
+// strictly: unknown properties are errors), and each trigger's triggerConfig
+// against the shape that its triggerType calls for. Paths start at "props".
+func ValidateProps(schema *Schema, props map[string]any) []Violation {
+	strict := *schema
+	strict.Strict = true
+	out := strict.Validate("props", props)
+
+	seen := map[Violation]bool{}
+	for _, v := range out {
+		seen[v] = true
+	}
+	triggers, _ := normalize(props["triggers"]).([]any)
+	for i, t := range triggers {
+		trig, ok := normalize(t).(map[string]any)
+		if !ok {
+			continue
+		}
+		typ, _ := trig["triggerType"].(string)
+		ref, known := triggerConfigs[typ]
+		cfg, present := trig["triggerConfig"]
+		if !known || !present {
+			continue // the schema has already reported these
+		}
+		path := fmt.Sprintf("props.triggers[%d].triggerConfig", i)
+		for _, v := range strict.ValidateRef(ref, path, cfg) {
+			v.Message += fmt.Sprintf(" (triggerType %s)", typ)
+			if !seen[v] {
+				seen[v] = true
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+// RepoRoot walks up from the working directory to the directory holding
+// go.mod.
+func RepoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("no go.mod found above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// ReferenceDir is where the shared reference material lives: shared/reference
+// in the directory beside the repository.
+func ReferenceDir(repoRoot string) string {
+	return filepath.Join(repoRoot, "..", "shared", "reference")
+}
