@@ -9,7 +9,7 @@ build:
 	GOOS=linux GOARCH=amd64 CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o build/main .
 
 test:
-	$(GO) test -race ./...
+	$(GO) test -race -count=1 ./...
 
 lint:
 	@unformatted="$$(gofmt -l .)"; \

@@ -1,0 +1,121 @@
+package ossserver
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// listenerHandler serves one listener. It is not an http.ServeMux on
+// purpose: ServeMux cleans paths and would rewrite keys such as "a//b".
+type listenerHandler struct {
+	s    *Server
+	name string
+}
+
+// ServeHTTP records every request, whatever its outcome, and turns the
+// *ossError of any step into an OSS error response.
+func (h listenerHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s := h.s
+	rec := Request{Listener: h.name, Method: r.Method, RequestID: newRequestID(), Time: s.now()}
+	w.Header().Set("x-oss-request-id", rec.RequestID)
+	w.Header().Set("Server", "AliyunOSS")
+	rec.Bucket, rec.Key = splitPath(r.URL.Path)
+	params, queryOK := parseQuery(r.URL.RawQuery)
+	rec.Query = paramNames(params)
+	rec.Auth = classifyAuth(r, params)
+
+	status, err, aborted := 0, errClosing, false
+	if s.enter() {
+		defer s.leave()
+		status, err, aborted = s.serve(w, r, &rec, params, queryOK)
+	}
+	if err != nil {
+		writeError(w, r, rec.RequestID, err)
+		status, rec.ErrorCode = err.status, err.code
+	}
+	rec.Status = status
+	s.log.add(rec)
+	if aborted {
+		// Returning normally would make net/http send an empty 200, which a
+		// client would take for success; this drops the connection instead.
+		panic(http.ErrAbortHandler)
+	}
+}
+
+// serve runs the steps OSS runs, in its order: (injected fault), bucket,
+// authentication, operation; a bucket's existence is not secret on OSS.
+// aborted reports that an injected delay was cut short and that no
+// response must be written.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, rec *Request, params []queryParam, queryOK bool) (status int, err *ossError, aborted bool) {
+	if !queryOK {
+		return 0, invalidArgument("The query string is not validly percent-encoded."), false
+	}
+	if f := s.faultFor(*rec); f != nil {
+		if !s.wait(r, f.Delay) {
+			return 0, nil, true
+		}
+		if f.Status != 0 {
+			return 0, f.err(), false
+		}
+	}
+	if rec.Bucket != "" && !s.store.hasBucket(rec.Bucket) {
+		return 0, errNoSuchBucket, false
+	}
+	rec.AccessKeyID, err = s.authenticate(r, rec, params)
+	if err != nil {
+		return 0, err, false
+	}
+	if rec.Key == "" {
+		return 0, notImplemented("Only object operations (PUT, GET, HEAD, DELETE on /<bucket>/<key>) are implemented by this OSS stand-in."), false
+	}
+	status, err = s.serveObject(w, r, rec, params)
+	return status, err, false
+}
+
+// splitPath maps the decoded path of a path-style request to bucket and key:
+// "/b/k/x" → ("b", "k/x"), "/b/" and "/b" → ("b", ""), "/" → ("", "").
+func splitPath(p string) (bucket, key string) {
+	bucket, key, _ = strings.Cut(strings.TrimPrefix(p, "/"), "/")
+	return bucket, key
+}
+
+// parseQuery decodes the raw query keeping every parameter in order, with
+// its exact (possibly empty) value, as the signature needs it. url.ParseQuery
+// is not used: it refuses ';' and merges repeated names into a map.
+func parseQuery(raw string) ([]queryParam, bool) {
+	var params []queryParam
+	for _, part := range strings.Split(raw, "&") {
+		if part == "" {
+			continue
+		}
+		rawName, rawValue, _ := strings.Cut(part, "=")
+		name, err1 := url.QueryUnescape(rawName)
+		value, err2 := url.QueryUnescape(rawValue)
+		if err1 != nil || err2 != nil {
+			return nil, false
+		}
+		params = append(params, queryParam{name: name, value: value})
+	}
+	return params, true
+}
+
+// paramNames lists the distinct parameter names, sorted.
+func paramNames(params []queryParam) []string {
+	names := make([]string, 0, len(params))
+	for _, p := range params {
+		names = append(names, p.name)
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
+}
+
+// newRequestID returns 24 upper-case hex digits, the shape of OSS request IDs.
+func newRequestID() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
+	return strings.ToUpper(hex.EncodeToString(b[:]))
+}

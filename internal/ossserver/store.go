@@ -1,0 +1,158 @@
+package ossserver
+
+import (
+	"bytes"
+	"crypto/md5"
+	"encoding/hex"
+	"hash/crc64"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Object is a copy of one stored object, as a test sees it.
+type Object struct {
+	Key  string
+	Body []byte
+	// ETag is the value of the ETag header, quoted upper-case hex MD5 of the
+	// body exactly as OSS sends it, e.g. "\"7D73E105...\"". OSS event records
+	// carry it without the quotes: strings.Trim(etag, `"`).
+	ETag        string
+	ContentType string
+	// Meta is the user metadata, names lower-cased (as OSS stores them) and
+	// without the x-oss-meta- prefix.
+	Meta         map[string]string
+	LastModified time.Time
+}
+
+// storedObject is never modified once stored (a PUT replaces it), so
+// handlers may read it without holding the store's lock.
+type storedObject struct {
+	Object
+	crc64 uint64 // x-oss-hash-crc64ecma: the SDK checks it on PUT and GET
+}
+
+// store is the in-memory state every listener shares: bucket → key → object.
+type store struct {
+	mu      sync.RWMutex
+	buckets map[string]map[string]*storedObject
+}
+
+const metaPrefix = "x-oss-meta-"
+
+// crcTable is CRC-64/ECMA-182 as OSS computes it (Go's crc64 applies the
+// same initial and final inversion).
+var crcTable = crc64.MakeTable(crc64.ECMA)
+
+func newStoredObject(key string, body []byte, contentType string, meta map[string]string, at time.Time) *storedObject {
+	sum := md5.Sum(body)
+	if contentType == "" {
+		contentType = "application/octet-stream" // what OSS records when none is sent
+	}
+	clean := make(map[string]string, len(meta))
+	for name, v := range meta {
+		name = strings.ToLower(name)
+		clean[strings.TrimPrefix(name, metaPrefix)] = v
+	}
+	return &storedObject{
+		Object: Object{
+			Key:         key,
+			Body:        body,
+			ETag:        `"` + strings.ToUpper(hex.EncodeToString(sum[:])) + `"`,
+			ContentType: contentType,
+			Meta:        clean,
+			// HTTP dates have second resolution; truncating keeps Object and
+			// the Last-Modified header equal.
+			LastModified: at.UTC().Truncate(time.Second),
+		},
+		crc64: crc64.Checksum(body, crcTable),
+	}
+}
+
+func (st *store) createBucket(name string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.buckets == nil {
+		st.buckets = make(map[string]map[string]*storedObject)
+	}
+	if _, ok := st.buckets[name]; !ok {
+		st.buckets[name] = make(map[string]*storedObject)
+	}
+}
+
+func (st *store) hasBucket(name string) bool {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	_, ok := st.buckets[name]
+	return ok
+}
+
+// put stores obj and reports false when the bucket does not exist.
+func (st *store) put(bucket string, obj *storedObject) bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	objects, ok := st.buckets[bucket]
+	if ok {
+		objects[obj.Key] = obj
+	}
+	return ok
+}
+
+func (st *store) get(bucket, key string) (*storedObject, bool) {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	obj, ok := st.buckets[bucket][key]
+	return obj, ok
+}
+
+func (st *store) delete(bucket, key string) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	delete(st.buckets[bucket], key)
+}
+
+func (st *store) keys(bucket string) []string {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	return slices.Sorted(maps.Keys(st.buckets[bucket]))
+}
+
+// CreateBucket adds an empty bucket; creating an existing one is a no-op.
+// It panics on a name that path-style addressing cannot reach (empty or
+// containing '/'), since that is a mistake in the calling test.
+func (s *Server) CreateBucket(name string) {
+	if name == "" || strings.Contains(name, "/") {
+		panic("ossserver: invalid bucket name " + `"` + name + `"`)
+	}
+	s.store.createBucket(name)
+}
+
+// PutObject stores an object directly, bypassing HTTP and authentication, to
+// seed tests. Meta names may be given with or without the x-oss-meta- prefix.
+// It returns the ETag as the ETag header carries it (quoted). It panics if
+// the bucket does not exist: call CreateBucket first.
+func (s *Server) PutObject(bucket, key string, body []byte, contentType string, meta map[string]string) (etag string) {
+	obj := newStoredObject(key, bytes.Clone(body), contentType, meta, s.now())
+	if !s.store.put(bucket, obj) {
+		panic("ossserver: PutObject into unknown bucket " + `"` + bucket + `"; call CreateBucket first`)
+	}
+	return obj.ETag
+}
+
+// Object returns a copy of the stored object, or false if there is none.
+func (s *Server) Object(bucket, key string) (Object, bool) {
+	obj, ok := s.store.get(bucket, key)
+	if !ok {
+		return Object{}, false
+	}
+	c := obj.Object
+	c.Body = bytes.Clone(obj.Body)
+	c.Meta = maps.Clone(obj.Meta)
+	return c, true
+}
+
+// Keys lists the keys stored in bucket, sorted; nil for an unknown or empty
+// bucket. Tests use it to assert what was (not) written.
+func (s *Server) Keys(bucket string) []string { return s.store.keys(bucket) }
