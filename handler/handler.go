@@ -244,7 +244,8 @@ func (h *Handler) process(ctx context.Context, log *slog.Logger, rec Record) Rec
 	// 4. Sign.
 	signed, err := h.deps.Store.SignGetURL(bucket, key, h.opts.SignedURLTTL)
 	if err != nil {
-		return fail(Misconfigured, "signing the image URL: "+err.Error())
+		outcome, reason := classifyStoreError(err)
+		return fail(outcome, "signing the image URL: "+reason)
 	}
 	log.Info("recognising", "etag", image.ETag, "size", image.Size, "card_side", side,
 		"url", objectstore.RedactURL(signed), "url_ttl", h.opts.SignedURLTTL.String())
@@ -364,6 +365,8 @@ func (h *Handler) recognitionContext(ctx context.Context) (context.Context, cont
 // fix point at the function's role or configuration; the rest is transient.
 func classifyStoreError(err error) (Outcome, string) {
 	switch status := objectstore.StatusOf(err); {
+	case errors.Is(err, objectstore.ErrNoCredentials):
+		return Misconfigured, err.Error() + ": give the function a role (s.yaml role) so that FC passes credentials"
 	case status == 403:
 		return Misconfigured, err.Error() + ": check the function's role (RAM policy) and the bucket policy"
 	case status == 404:

@@ -24,9 +24,9 @@ func (c Credentials) String() string {
 // GoString covers %#v as well.
 func (c Credentials) GoString() string { return c.String() }
 
-// errNoCredentials is returned when neither the invocation nor the
-// environment supplied credentials.
-var errNoCredentials = errors.New("no OSS credentials: the invocation carried none and ALIBABA_CLOUD_ACCESS_KEY_ID is not set")
+// ErrNoCredentials is returned (wrapped) when neither the invocation nor
+// the environment supplied credentials.
+var ErrNoCredentials = errors.New("no OSS credentials: the invocation carried none and ALIBABA_CLOUD_ACCESS_KEY_ID is not set")
 
 // credentialsBox feeds the OSS SDK the credentials of the current
 // invocation. FC delivers fresh STS credentials with every invocation and
@@ -49,7 +49,7 @@ func (b *credentialsBox) GetCredentials() oss.Credentials {
 func (b *credentialsBox) GetCredentialsE() (oss.Credentials, error) {
 	c := b.current.Load()
 	if c == nil || c.AccessKeyID == "" || c.AccessKeySecret == "" {
-		return sdkCredentials{}, errNoCredentials
+		return sdkCredentials{}, ErrNoCredentials
 	}
 	return sdkCredentials(*c), nil
 }
