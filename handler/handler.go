@@ -186,33 +186,47 @@ func (h *Handler) useInvocationCredentials(ctx context.Context) {
 // that record, so the others still finish and FC retries the event.
 func (h *Handler) processSafely(ctx context.Context, log *slog.Logger, rec Record) (res RecordResult) {
 	log = log.With("bucket", rec.OSS.Bucket.Name, "key", rec.OSS.Object.Key)
-	defer func() {
-		if p := recover(); p != nil {
-			log.Error("record panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
-			res = RecordResult{Bucket: rec.OSS.Bucket.Name, Key: rec.OSS.Object.Key, Outcome: Transient, Reason: "internal error"}
-		}
-	}()
+	defer h.recoverRecord(log, rec, &res)
 	return h.process(ctx, log, rec)
+}
+
+// recoverRecord, deferred, replaces the result of a record that panicked.
+func (h *Handler) recoverRecord(log *slog.Logger, rec Record, res *RecordResult) {
+	if p := recover(); p != nil {
+		log.Error("record panicked", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+		*res = RecordResult{Bucket: rec.OSS.Bucket.Name, Key: rec.OSS.Object.Key, Outcome: Transient, Reason: "internal error"}
+	}
+}
+
+// job is a record that passed every check and is to be recognised.
+type job struct {
+	rec       Record
+	bucket    string
+	key       string // the key as found in OSS (decoded if the event's was encoded)
+	resultKey string
+	image     objectstore.ObjectInfo
+	side      string
 }
 
 // process runs the flow of DESIGN.md for one record.
 func (h *Handler) process(ctx context.Context, log *slog.Logger, rec Record) RecordResult {
+	j, res, ok := h.prepare(ctx, log, rec)
+	if !ok {
+		return res
+	}
+	return h.recognise(ctx, log, j, res)
+}
+
+// prepare runs the steps that cost no recognition call: filter, HEAD of the
+// image, dedupe against its result, card side. ok is false when the record
+// ends here (skipped or failed), res then says how.
+func (h *Handler) prepare(ctx context.Context, log *slog.Logger, rec Record) (j job, res RecordResult, ok bool) {
 	bucket, key := rec.OSS.Bucket.Name, rec.OSS.Object.Key
-	res := RecordResult{Bucket: bucket, Key: key}
-	skip := func(reason string, attrs ...any) RecordResult {
-		log.Info("skipped", append([]any{"reason", reason}, attrs...)...)
-		res.Outcome, res.Reason = Skipped, reason
-		return res
-	}
-	fail := func(outcome Outcome, reason string) RecordResult {
-		log.Error("record failed", "outcome", outcome, "reason", reason)
-		res.Outcome, res.Reason = outcome, reason
-		return res
-	}
+	res = RecordResult{Bucket: bucket, Key: key}
 
 	// 1. Filter, cheapest checks first: none of these costs a request.
 	if reason := h.filter(rec); reason != "" {
-		return skip(reason)
+		return j, skip(log, res, reason), false
 	}
 
 	// The image as it is now: its ETag is what the result must match, its
@@ -221,11 +235,12 @@ func (h *Handler) process(ctx context.Context, log *slog.Logger, rec Record) Rec
 	res.Key = key
 	switch {
 	case errors.Is(err, objectstore.ErrNotFound):
-		return skip("the image no longer exists")
+		return j, skip(log, res, "the image no longer exists"), false
 	case err != nil:
-		return fail(classifyStoreError(err))
+		outcome, reason := classifyStoreError(err)
+		return j, fail(log, res, outcome, reason), false
 	case image.Size == 0:
-		return skip("empty object")
+		return j, skip(log, res, "empty object"), false
 	}
 
 	// 2. Dedupe: never pay twice for the same image version.
@@ -233,58 +248,77 @@ func (h *Handler) process(ctx context.Context, log *slog.Logger, rec Record) Rec
 	existing, err := h.deps.Store.Head(ctx, bucket, resultKey)
 	switch {
 	case err == nil && existing.Meta[metaSourceETag] == image.ETag:
-		return skip("already recognised for this ETag", "etag", image.ETag, "result_key", resultKey)
+		return j, skip(log, res, "already recognised for this ETag", "etag", image.ETag, "result_key", resultKey), false
 	case err != nil && !errors.Is(err, objectstore.ErrNotFound):
-		return fail(classifyStoreError(err))
+		outcome, reason := classifyStoreError(err)
+		return j, fail(log, res, outcome, reason), false
 	}
 
 	// 3. Side.
 	side := h.cardSide(log, image)
+	return job{rec: rec, bucket: bucket, key: key, resultKey: resultKey, image: image, side: side}, res, true
+}
 
+// recognise signs, calls the vendor and writes the result of a prepared job.
+func (h *Handler) recognise(ctx context.Context, log *slog.Logger, j job, res RecordResult) RecordResult {
 	// 4. Sign.
-	signed, err := h.deps.Store.SignGetURL(bucket, key, h.opts.SignedURLTTL)
+	signed, err := h.deps.Store.SignGetURL(j.bucket, j.key, h.opts.SignedURLTTL)
 	if err != nil {
 		outcome, reason := classifyStoreError(err)
-		return fail(outcome, "signing the image URL: "+reason)
+		return fail(log, res, outcome, "signing the image URL: "+reason)
 	}
-	log.Info("recognising", "etag", image.ETag, "size", image.Size, "card_side", side,
+	log.Info("recognising", "etag", j.image.ETag, "size", j.image.Size, "card_side", j.side,
 		"url", objectstore.RedactURL(signed), "url_ttl", h.opts.SignedURLTTL.String())
 
 	// 5. Recognise, leaving time to write the result before the deadline.
 	rctx, cancel := h.recognitionContext(ctx)
-	result := h.deps.Recognizer.Recognize(rctx, recognition.Request{ImageURL: signed, CardSide: side, Log: log})
+	result := h.deps.Recognizer.Recognize(rctx, recognition.Request{ImageURL: signed, CardSide: j.side, Log: log})
 	cancel()
 	res.Attempts = result.Attempts
 
 	switch result.Class {
 	case recognition.Transient:
-		return fail(Transient, result.Reason)
+		return fail(log, res, Transient, result.Reason)
 	case recognition.Misconfigured:
-		return fail(Misconfigured, result.Reason)
+		return fail(log, res, Misconfigured, result.Reason)
 	case recognition.Succeeded, recognition.Rejected:
 	default:
-		return fail(Transient, fmt.Sprintf("unknown recognition class %q", result.Class))
+		return fail(log, res, Transient, fmt.Sprintf("unknown recognition class %q", result.Class))
 	}
 
 	// 6. Write.
-	src := Source{Bucket: bucket, Key: key, ETag: image.ETag, Size: image.Size, EventName: rec.EventName, EventTime: rec.EventTime}
-	doc := newDocument(src, side, result, h.deps.Now())
+	src := Source{Bucket: j.bucket, Key: j.key, ETag: j.image.ETag, Size: j.image.Size, EventName: j.rec.EventName, EventTime: j.rec.EventTime}
+	doc := newDocument(src, j.side, result, h.deps.Now())
 	body, err := doc.encode()
 	if err != nil {
-		return fail(Transient, "encoding the result document: "+err.Error())
+		return fail(log, res, Transient, "encoding the result document: "+err.Error())
 	}
-	meta := map[string]string{metaSourceETag: image.ETag, metaResultStatus: doc.Status}
-	if err := h.deps.Store.Put(ctx, bucket, resultKey, body, resultContentType, meta); err != nil {
+	meta := map[string]string{metaSourceETag: j.image.ETag, metaResultStatus: doc.Status}
+	if err := h.deps.Store.Put(ctx, j.bucket, j.resultKey, body, resultContentType, meta); err != nil {
 		outcome, reason := classifyStoreError(err)
-		return fail(outcome, "writing the result: "+reason)
+		return fail(log, res, outcome, "writing the result: "+reason)
 	}
 
-	res.Outcome, res.ResultKey = Outcome(result.Class), resultKey
+	res.Outcome, res.ResultKey = Outcome(result.Class), j.resultKey
 	if result.Class == recognition.Rejected {
 		res.Reason = fmt.Sprintf("the vendor refused the image: HTTP %d, code %d: %s", result.HTTPStatus, result.Code, result.Message)
 	}
-	log.Info("result written", "outcome", res.Outcome, "result_key", resultKey, "attempts", result.Attempts,
+	log.Info("result written", "outcome", res.Outcome, "result_key", j.resultKey, "attempts", result.Attempts,
 		"http_status", result.HTTPStatus, "code", result.Code, "message", result.Message)
+	return res
+}
+
+// skip ends a record as skipped, with its log line.
+func skip(log *slog.Logger, res RecordResult, reason string, attrs ...any) RecordResult {
+	log.Info("skipped", append([]any{"reason", reason}, attrs...)...)
+	res.Outcome, res.Reason = Skipped, reason
+	return res
+}
+
+// fail ends a record as transient or misconfigured, with its log line.
+func fail(log *slog.Logger, res RecordResult, outcome Outcome, reason string) RecordResult {
+	log.Error("record failed", "outcome", outcome, "reason", reason)
+	res.Outcome, res.Reason = outcome, reason
 	return res
 }
 
@@ -292,7 +326,7 @@ func (h *Handler) process(ctx context.Context, log *slog.Logger, rec Record) Rec
 func (h *Handler) filter(rec Record) string {
 	key := rec.OSS.Object.Key
 	switch {
-	case !strings.HasPrefix(rec.EventName, "ObjectCreated:"):
+	case !strings.HasPrefix(rec.EventName, "ObjectCreated:") && rec.EventName != BackfillEventName:
 		return fmt.Sprintf("not an ObjectCreated event (%s)", rec.EventName)
 	case strings.HasSuffix(key, "/"):
 		return "folder marker"
