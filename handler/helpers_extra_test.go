@@ -8,6 +8,7 @@ import (
 	"github.com/aliyun/fc-runtime-go-sdk/fccontext"
 	"github.com/stretchr/testify/require"
 
+	"github.com/vlicense/fc-vehicle-license/internal/objectstore"
 	"github.com/vlicense/fc-vehicle-license/internal/recognition"
 )
 
@@ -32,4 +33,10 @@ type panicky struct{}
 
 func (panicky) Recognize(context.Context, recognition.Request) recognition.Result {
 	panic("recognizer bug")
+}
+
+// storeCredentials are the test STS credentials in the store's type, for
+// calls made outside an FC invocation (backfills).
+func storeCredentials() objectstore.Credentials {
+	return objectstore.Credentials{AccessKeyID: stsCredentials.AccessKeyID, AccessKeySecret: stsCredentials.AccessKeySecret, SecurityToken: stsCredentials.SecurityToken}
 }
