@@ -9,6 +9,15 @@
 //   - PutObject, GetObject, HeadObject (also GetObjectMeta) and DeleteObject,
 //     with ETag (quoted upper-case hex MD5), Content-Type, x-oss-meta-* and
 //     x-oss-hash-crc64ecma, so the SDK's own CRC checks run too;
+//   - ListObjectsV2 (GET /<bucket>/?list-type=2) with prefix, delimiter,
+//     max-keys (default 100, at most 1000), continuation-token, start-after,
+//     encoding-type=url and fetch-owner: keys in byte order, OSS's XML, and
+//     continuation tokens of OSS's shape;
+//   - multipart upload: InitiateMultipartUpload, UploadPart,
+//     CompleteMultipartUpload and AbortMultipartUpload, with OSS's checks
+//     (NoSuchUpload, InvalidPart, InvalidPartOrder, EntityTooSmall for a part
+//     but the last under 100 KB) and its "<hex>-<parts>" ETag; Content-Type
+//     and x-oss-meta-* come from the initiation;
 //   - signature V4 (OSS4-HMAC-SHA256), both in the Authorization header and
 //     in query-signed URLs, with or without a security token, verified the
 //     way OSS does: unknown keys, wrong secrets, tampered requests, wrong or
@@ -17,9 +26,11 @@
 //   - OSS-style XML errors; HEAD errors carry the same XML base64-encoded in
 //     the x-oss-err header, as OSS does, so the SDK still sees the code.
 //
-// Anything else (bucket listing, ACLs, multipart, signature V1/V2, ...) is
-// refused with NotImplemented, MethodNotAllowed or InvalidArgument rather than
-// half-done, so a test never passes against behaviour OSS would not have.
+// Anything else (ListObjects V1, ListParts, ListMultipartUploads,
+// UploadPartCopy, PostObject, CopyObject, AppendObject, ACLs, signature
+// V1/V2, ...) is refused with NotImplemented, MethodNotAllowed or
+// InvalidArgument rather than half-done, so a test never passes against
+// behaviour OSS would not have.
 // Range and conditional (If-*) headers are ignored and the whole object is
 // returned, which HTTP allows for Range; an x-oss-content-sha256 other than
 // UNSIGNED-PAYLOAD (the SDK's value) is covered by the signature but not
@@ -29,6 +40,14 @@
 // typically "internal" (where the function reads and writes) and "public"
 // (the host of the URLs handed to a third party). Every request is recorded
 // with the name of the listener that served it; see Server.Requests.
+// Fault injection (SetFault) and the log cover every operation alike.
+//
+// Uploads can notify, so that a local FC emulator can deliver OSS trigger
+// events: OnObjectCreated sets a callback that receives an ObjectCreated for
+// every PutObject and CompleteMultipartUpload served by a listener (and for
+// PutObjectNotify), after the response, on a goroutine of the server, in the
+// order of the writes; EventPayload turns one into the JSON FC hands the
+// function. Seeding with the PutObject method does not notify.
 //
 // Typical use in a test:
 //

@@ -47,6 +47,17 @@ var (
 	errIncompleteBody = &ossError{http.StatusBadRequest, "IncompleteBody",
 		"You did not provide the number of bytes specified by the Content-Length HTTP header."}
 	errClosing = &ossError{http.StatusServiceUnavailable, "ServiceUnavailable", "The server is shutting down."}
+
+	errNoSuchUpload = &ossError{http.StatusNotFound, "NoSuchUpload",
+		"The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed."}
+	errInvalidPart = &ossError{http.StatusBadRequest, "InvalidPart",
+		"One or more of the specified parts could not be found or the specified entity tag might not have matched the part's entity tag."}
+	errInvalidPartOrder = &ossError{http.StatusBadRequest, "InvalidPartOrder",
+		"The list of parts was not in ascending order. Parts list must be specified in order by part number."}
+	errEntityTooSmall = &ossError{http.StatusBadRequest, "EntityTooSmall",
+		"Your proposed upload is smaller than the minimum allowed size."}
+	errMalformedXML = &ossError{http.StatusBadRequest, "MalformedXML",
+		"The XML you provided was not well-formed or did not validate against our published schema."}
 )
 
 func invalidArgument(format string, args ...any) *ossError {

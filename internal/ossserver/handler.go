@@ -31,6 +31,10 @@ func (h listenerHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	status, err, aborted := 0, errClosing, false
 	if s.enter() {
 		defer s.leave()
+		// Deferred so that it runs even if a step panics (an event held
+		// for ever would stall every later one), yet before leave, so that
+		// Close, once no handler runs, finds every event releasable.
+		defer s.notify.release(rec.RequestID)
 		status, err, aborted = s.serve(w, r, &rec, params, queryOK)
 	}
 	if err != nil {
@@ -38,7 +42,13 @@ func (h listenerHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		status, rec.ErrorCode = err.status, err.code
 	}
 	rec.Status = status
-	s.log.add(rec)
+	s.log.add(rec) // before the response leaves: a client that has it finds it logged
+	if s.notify.pending(rec.RequestID) {
+		// The upload's ObjectCreated event goes out (deferred release) only
+		// after the client has its response: OSS notifies once the write
+		// is acknowledged.
+		_ = http.NewResponseController(w).Flush()
+	}
 	if aborted {
 		// Returning normally would make net/http send an empty 200, which a
 		// client would take for success; this drops the connection instead.
@@ -70,7 +80,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rec *Request, par
 		return 0, err, false
 	}
 	if rec.Key == "" {
-		return 0, notImplemented("Only object operations (PUT, GET, HEAD, DELETE on /<bucket>/<key>) are implemented by this OSS stand-in."), false
+		status, err = s.serveBucket(w, r, rec, params)
+		return status, err, false
 	}
 	status, err = s.serveObject(w, r, rec, params)
 	return status, err, false

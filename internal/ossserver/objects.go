@@ -33,10 +33,13 @@ var responseOverrides = map[string]string{
 }
 
 // serveObject runs PutObject, GetObject, HeadObject (and GetObjectMeta, a
-// HEAD with ?objectMeta) or DeleteObject. Any other parameter names an
-// operation this stand-in does not have, which is refused rather than
-// silently treated as a plain object request.
+// HEAD with ?objectMeta), DeleteObject or a multipart operation. Any other
+// parameter names an operation this stand-in does not have, which is
+// refused rather than silently treated as a plain object request.
 func (s *Server) serveObject(w http.ResponseWriter, r *http.Request, rec *Request, params []queryParam) (int, *ossError) {
+	if op := multipartOp(r.Method, params); op != "" {
+		return s.serveMultipart(op, w, r, rec, params)
+	}
 	switch r.Method {
 	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete:
 	default:
@@ -80,14 +83,8 @@ func (s *Server) putObject(w http.ResponseWriter, r *http.Request, rec *Request)
 	if want := r.Header.Get("Content-MD5"); want != "" && want != contentMD5 {
 		return 0, errInvalidDigest
 	}
-	meta := make(map[string]string)
-	for name, v := range r.Header {
-		if name = strings.ToLower(name); strings.HasPrefix(name, metaPrefix) {
-			meta[name] = v[0]
-		}
-	}
-	obj := newStoredObject(rec.Key, body, r.Header.Get("Content-Type"), meta, s.now())
-	if !s.store.put(rec.Bucket, obj) {
+	obj := newStoredObject(rec.Key, body, r.Header.Get("Content-Type"), userMeta(r.Header), s.now())
+	if !s.commit(rec.Bucket, obj, EventPutObject, httpOrigin(rec, r.RemoteAddr)) {
 		return 0, errNoSuchBucket
 	}
 	h := w.Header()
@@ -97,6 +94,17 @@ func (s *Server) putObject(w http.ResponseWriter, r *http.Request, rec *Request)
 	h.Set("Content-Length", "0")
 	w.WriteHeader(http.StatusOK)
 	return http.StatusOK, nil
+}
+
+// userMeta collects the x-oss-meta-* headers, names lower-cased.
+func userMeta(h http.Header) map[string]string {
+	meta := make(map[string]string)
+	for name, v := range h {
+		if name = strings.ToLower(name); strings.HasPrefix(name, metaPrefix) {
+			meta[name] = v[0]
+		}
+	}
+	return meta
 }
 
 // getObject answers GET and HEAD; metaOnly (GetObjectMeta) returns only the
@@ -112,7 +120,7 @@ func (s *Server) getObject(w http.ResponseWriter, r *http.Request, rec *Request,
 	h.Set("Content-Length", strconv.Itoa(len(obj.Body)))
 	if !metaOnly {
 		h.Set("Content-Type", obj.ContentType)
-		h.Set("x-oss-object-type", "Normal")
+		h.Set("x-oss-object-type", obj.objectType)
 		h.Set("x-oss-storage-class", "Standard")
 		h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(obj.crc64, 10))
 		for name, v := range obj.Meta {

@@ -19,18 +19,29 @@ type Config struct {
 	// credential expiry, Last-Modified and the request log. Tests move it to
 	// expire signed URLs without sleeping. nil means time.Now.
 	Now func() time.Time
+	// AccountID is the account that owns every bucket, shown as the Owner
+	// of listed objects when a listing asks for it (fetch-owner=true).
+	// Empty means DefaultAccountID.
+	AccountID string
 }
+
+// DefaultAccountID is the bucket owner when Config.AccountID is empty: 16
+// digits, the shape of an Alibaba Cloud account ID.
+const DefaultAccountID = "1000000000000000"
 
 // Server is an in-memory OSS store served on any number of named listeners.
 // Its methods are safe for concurrent use.
 type Server struct {
-	region string
-	now    func() time.Time
+	region    string
+	now       func() time.Time
+	accountID string
 
-	store  store
-	keys   keyring
-	log    requestLog
-	faults faults
+	store   store
+	uploads uploads // multipart uploads in progress
+	keys    keyring
+	log     requestLog
+	faults  faults
+	notify  notifier
 
 	mu       sync.Mutex
 	servers  map[string]*http.Server
@@ -45,10 +56,11 @@ type Server struct {
 // credentials.
 func New(cfg Config) *Server {
 	s := &Server{
-		region:  cfg.Region,
-		now:     cfg.Now,
-		servers: make(map[string]*http.Server),
-		closing: make(chan struct{}),
+		region:    cfg.Region,
+		now:       cfg.Now,
+		accountID: cfg.AccountID,
+		servers:   make(map[string]*http.Server),
+		closing:   make(chan struct{}),
 	}
 	if s.region == "" {
 		s.region = "cn-hangzhou"
@@ -56,7 +68,11 @@ func New(cfg Config) *Server {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	if s.accountID == "" {
+		s.accountID = DefaultAccountID
+	}
 	s.idle = sync.NewCond(&s.mu)
+	s.notify.init()
 	return s
 }
 
@@ -88,8 +104,9 @@ func (s *Server) Listen(name, addr string) (endpoint string, err error) {
 }
 
 // Close stops every listener, cuts open connections, ends injected delays
-// and waits until every handler has returned (and been logged). The store
-// stays readable. Calling Close again does nothing.
+// and waits until every handler has returned (and been logged) and every
+// ObjectCreated event of the uploads they completed has been delivered.
+// The store stays readable. Calling Close again does nothing.
 func (s *Server) Close() error {
 	s.mu.Lock()
 	if s.closed {
@@ -117,6 +134,7 @@ func (s *Server) Close() error {
 		s.idle.Wait()
 	}
 	s.mu.Unlock()
+	s.notify.drain()
 	return errors.Join(errs...)
 }
 

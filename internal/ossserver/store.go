@@ -17,7 +17,8 @@ type Object struct {
 	Key  string
 	Body []byte
 	// ETag is the value of the ETag header, quoted upper-case hex MD5 of the
-	// body exactly as OSS sends it, e.g. "\"7D73E105...\"". OSS event records
+	// body exactly as OSS sends it, e.g. "\"7D73E105...\"" ("\"<hex>-<parts>\""
+	// for an object made by CompleteMultipartUpload). OSS event records
 	// carry it without the quotes: strings.Trim(etag, `"`).
 	ETag        string
 	ContentType string
@@ -32,7 +33,15 @@ type Object struct {
 type storedObject struct {
 	Object
 	crc64 uint64 // x-oss-hash-crc64ecma: the SDK checks it on PUT and GET
+	// objectType is x-oss-object-type and the Type of a listing: "Normal"
+	// for PutObject, "Multipart" for CompleteMultipartUpload, as on OSS.
+	objectType string
 }
+
+const (
+	objectTypeNormal    = "Normal"
+	objectTypeMultipart = "Multipart"
+)
 
 // store is the in-memory state every listener shares: bucket → key → object.
 type store struct {
@@ -67,7 +76,8 @@ func newStoredObject(key string, body []byte, contentType string, meta map[strin
 			// the Last-Modified header equal.
 			LastModified: at.UTC().Truncate(time.Second),
 		},
-		crc64: crc64.Checksum(body, crcTable),
+		crc64:      crc64.Checksum(body, crcTable),
+		objectType: objectTypeNormal,
 	}
 }
 
@@ -90,14 +100,25 @@ func (st *store) hasBucket(name string) bool {
 }
 
 // put stores obj and reports false when the bucket does not exist.
-func (st *store) put(bucket string, obj *storedObject) bool {
+func (st *store) put(bucket string, obj *storedObject) bool { return st.putThen(bucket, obj, nil) }
+
+// putThen stores obj and, if it was stored, calls then with the object it
+// replaced (nil if none) before releasing the lock. then must be quick and
+// must not use the store: it exists so that notifications are queued in
+// exactly the order the writes happened.
+func (st *store) putThen(bucket string, obj *storedObject, then func(replaced *storedObject)) bool {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	objects, ok := st.buckets[bucket]
-	if ok {
-		objects[obj.Key] = obj
+	if !ok {
+		return false
 	}
-	return ok
+	replaced := objects[obj.Key]
+	objects[obj.Key] = obj
+	if then != nil {
+		then(replaced)
+	}
+	return true
 }
 
 func (st *store) get(bucket, key string) (*storedObject, bool) {
@@ -111,6 +132,27 @@ func (st *store) delete(bucket, key string) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	delete(st.buckets[bucket], key)
+}
+
+// list returns the objects of bucket whose keys start with prefix, sorted
+// by key byte-wise (Go compares strings that way, as OSS orders keys), and
+// false when the bucket does not exist. Objects are immutable, so the
+// caller may use them after the lock is released.
+func (st *store) list(bucket, prefix string) ([]*storedObject, bool) {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	objects, ok := st.buckets[bucket]
+	if !ok {
+		return nil, false
+	}
+	out := make([]*storedObject, 0, len(objects))
+	for key, obj := range objects {
+		if strings.HasPrefix(key, prefix) {
+			out = append(out, obj)
+		}
+	}
+	slices.SortFunc(out, func(a, b *storedObject) int { return strings.Compare(a.Key, b.Key) })
+	return out, true
 }
 
 func (st *store) keys(bucket string) []string {
