@@ -138,3 +138,34 @@ func TestErrorsUnwrapToTheirCause(t *testing.T) {
 	assert.Equal(t, "ServiceUnavailable", oe.Code)
 	assert.Contains(t, err.Error(), "oss PUT: HTTP 503 ServiceUnavailable")
 }
+
+func TestListPagesThroughAPrefix(t *testing.T) {
+	s, srv, _ := newStore(t)
+	want := []string{}
+	for i := range 25 {
+		key := fmt.Sprintf("uploads/京A %02d+.jpg", i)
+		srv.PutObject("bkt", key, []byte{byte(i)}, "image/jpeg", nil)
+		want = append(want, key)
+	}
+	srv.PutObject("bkt", "other/x.jpg", []byte("x"), "image/jpeg", nil)
+
+	var got []string
+	token, pages := "", 0
+	for {
+		page, err := s.List(context.Background(), "bkt", "uploads/", token, 10)
+		require.NoError(t, err)
+		pages++
+		for _, o := range page.Objects {
+			got = append(got, o.Key)
+			assert.Equal(t, int64(1), o.Size)
+			assert.Len(t, o.ETag, 32)
+			assert.False(t, o.LastModified.IsZero())
+		}
+		if page.Next == "" {
+			break
+		}
+		token = page.Next
+	}
+	assert.Equal(t, want, got, "every key once, in order, decoded")
+	assert.Equal(t, 3, pages)
+}
