@@ -386,13 +386,16 @@ func (h *Handler) cardSide(log *slog.Logger, image objectstore.ObjectInfo) strin
 	return side
 }
 
-// recognitionContext ends WriteReserve before the invocation's deadline.
+// recognitionContext ends WriteReserve before the invocation's deadline, or
+// a quarter of the time left when that is less, so that a function with a
+// short timeout still gets most of it for recognition.
 func (h *Handler) recognitionContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	deadline, ok := ctx.Deadline()
 	if !ok {
 		return context.WithCancel(ctx)
 	}
-	return context.WithDeadline(ctx, deadline.Add(-h.opts.WriteReserve))
+	reserve := min(h.opts.WriteReserve, time.Until(deadline)/4)
+	return context.WithDeadline(ctx, deadline.Add(-reserve))
 }
 
 // classifyStoreError sorts an OSS failure: refusals that a retry cannot
