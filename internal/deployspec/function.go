@@ -23,6 +23,7 @@ type Function struct {
 // function.
 type OSSTrigger struct {
 	Name   string
+	Bucket string   // from sourceArn acs:oss:<region>:<account>:<bucket>
 	Events []string // as in s.yaml: oss:ObjectCreated:PutObject, ...
 	Prefix string
 	Suffix string
@@ -113,6 +114,12 @@ func LoadFunction(specPath string, env, config map[string]string) (Function, err
 func ossTrigger(trig map[string]any) (OSSTrigger, error) {
 	t := OSSTrigger{}
 	t.Name, _ = trig["triggerName"].(string)
+	arn, _ := trig["sourceArn"].(string)
+	if parts := strings.Split(arn, ":"); len(parts) == 5 && parts[0] == "acs" && parts[1] == "oss" && parts[4] != "" {
+		t.Bucket = parts[4]
+	} else {
+		return t, fmt.Errorf("sourceArn %q is not acs:oss:<region>:<account>:<bucket>", arn)
+	}
 	cfg, _ := normalize(trig["triggerConfig"]).(map[string]any)
 	events, _ := normalize(cfg["events"]).([]any)
 	for _, e := range events {

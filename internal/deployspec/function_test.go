@@ -29,6 +29,7 @@ func TestLoadFunctionReadsTheProjectSpec(t *testing.T) {
 	require.Len(t, f.Triggers, 1)
 	assert.Equal(t, OSSTrigger{
 		Name:   "oss-upload-jpg",
+		Bucket: "vehicle-docs",
 		Events: []string{"oss:ObjectCreated:PutObject", "oss:ObjectCreated:PostObject", "oss:ObjectCreated:CompleteMultipartUpload"},
 		Prefix: "uploads/",
 		Suffix: ".jpg",
