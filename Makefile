@@ -3,10 +3,22 @@
 
 GO ?= go
 
-.PHONY: build test lint deploy clean
+.PHONY: build demo local test lint deploy clean
 
 build:
 	GOOS=linux GOARCH=amd64 CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o build/main .
+
+# The same program built for this machine: without FC_RUNTIME_API it is the CLI.
+build/local/main: FORCE
+	$(GO) build -trimpath -o build/local/main .
+
+# Runs the whole pipeline locally (no cloud, no Docker): see README "Quick start".
+demo: build/local/main
+	./build/local/main demo
+
+# A local cloud with the function, kept running until Ctrl-C.
+local: build/local/main
+	./build/local/main local
 
 test:
 	$(GO) test -race -count=1 ./...
@@ -25,3 +37,5 @@ deploy: build
 
 clean:
 	rm -rf build
+
+FORCE:

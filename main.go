@@ -1,70 +1,55 @@
 // Command main is the 行驶证 recognition function for Function Compute 3.0
-// (runtime go1). It only wires: configuration, clients built once per
-// instance, and the handler handed to the FC runtime.
+// (runtime go1). Under FC (FC_RUNTIME_API set) it only wires configuration,
+// clients built once per instance and the handler, and hands them to the FC
+// runtime. Anywhere else it is a command-line tool: demo, local, invoke,
+// backfill (internal/cli).
 package main
 
 import (
-	"fmt"
 	"log/slog"
 	"os"
 
 	"github.com/aliyun/fc-runtime-go-sdk/fc"
 
-	"github.com/vlicense/fc-vehicle-license/handler"
+	"github.com/vlicense/fc-vehicle-license/internal/app"
+	"github.com/vlicense/fc-vehicle-license/internal/cli"
 	"github.com/vlicense/fc-vehicle-license/internal/config"
-	"github.com/vlicense/fc-vehicle-license/internal/objectstore"
-	"github.com/vlicense/fc-vehicle-license/internal/recognition"
 )
 
 func main() {
 	if os.Getenv("FC_RUNTIME_API") == "" {
-		fmt.Fprintln(os.Stderr, "this is a Function Compute function: FC_RUNTIME_API is not set, so there is no runtime to serve. See README.md to run it locally.")
-		os.Exit(2)
+		os.Exit(cli.Run(os.Args[1:], cli.IO{
+			Stdout:     os.Stdout,
+			Stderr:     os.Stderr,
+			Getenv:     os.Getenv,
+			IsTerminal: isTerminal(os.Stderr),
+		}))
 	}
-	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	serve()
+}
 
+// serve runs the function: configuration is checked once at start, and a
+// bad one stops the instance with one line naming every bad variable.
+func serve() {
+	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
 	cfg, err := config.Load(os.Getenv)
 	if err != nil {
 		log.Error("function not started", "error", err.Error())
 		os.Exit(1)
 	}
-	h, err := build(cfg, log)
+	// FC also provides the role's credentials as environment variables at
+	// start; each invocation then brings fresh ones.
+	a, err := app.New(cfg, log, app.EnvCredentials(os.Getenv))
 	if err != nil {
 		log.Error("function not started", "error", err.Error())
 		os.Exit(1)
 	}
-	fc.Start(h.HandlePayload)
+	fc.Start(a.Handler.HandlePayload)
 }
 
-// build creates the clients once for the life of the instance.
-func build(cfg config.Config, log *slog.Logger) (*handler.Handler, error) {
-	store, err := objectstore.New(objectstore.Config{
-		Endpoint:       cfg.OSSEndpoint,
-		PublicEndpoint: cfg.OSSPublicEndpoint,
-		Region:         cfg.OSSRegion,
-		MaxConns:       cfg.Concurrency,
-		// FC also provides the role's credentials as environment variables
-		// at start; each invocation then brings fresh ones.
-		Credentials: objectstore.Credentials{
-			AccessKeyID:     os.Getenv("ALIBABA_CLOUD_ACCESS_KEY_ID"),
-			AccessKeySecret: os.Getenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET"),
-			SecurityToken:   os.Getenv("ALIBABA_CLOUD_SECURITY_TOKEN"),
-		},
-	})
-	if err != nil {
-		return nil, err
-	}
-	ocr := recognition.New(recognition.Config{
-		Endpoint:    cfg.OCREndpoint,
-		AppCode:     cfg.OCRAppCode,
-		Timeout:     cfg.OCRTimeout,
-		MaxAttempts: cfg.OCRMaxAttempts,
-		MaxConns:    cfg.Concurrency,
-	})
-	return handler.New(handler.OptionsFrom(cfg), handler.Deps{
-		Store:       store,
-		Recognizer:  ocr,
-		Credentials: store,
-		Logger:      log,
-	}), nil
+// isTerminal is true for a character device (a terminal): progress bars
+// redraw in place there and print plain lines anywhere else.
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

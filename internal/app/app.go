@@ -1,0 +1,59 @@
+// Package app builds the function's collaborators from its configuration:
+// the one place that knows how the pieces fit, shared by the FC entry point
+// and the CLI commands that run the same handler.
+package app
+
+import (
+	"log/slog"
+
+	"github.com/vlicense/fc-vehicle-license/handler"
+	"github.com/vlicense/fc-vehicle-license/internal/config"
+	"github.com/vlicense/fc-vehicle-license/internal/objectstore"
+	"github.com/vlicense/fc-vehicle-license/internal/recognition"
+)
+
+// App is a wired handler and the store it uses.
+type App struct {
+	Handler *handler.Handler
+	Store   *objectstore.Store
+}
+
+// New creates the clients once, for the life of the process: connections
+// stay warm across invocations. creds are used until an invocation brings
+// its own.
+func New(cfg config.Config, log *slog.Logger, creds objectstore.Credentials) (*App, error) {
+	store, err := objectstore.New(objectstore.Config{
+		Endpoint:       cfg.OSSEndpoint,
+		PublicEndpoint: cfg.OSSPublicEndpoint,
+		Region:         cfg.OSSRegion,
+		MaxConns:       cfg.Concurrency,
+		Credentials:    creds,
+	})
+	if err != nil {
+		return nil, err
+	}
+	ocr := recognition.New(recognition.Config{
+		Endpoint:    cfg.OCREndpoint,
+		AppCode:     cfg.OCRAppCode,
+		Timeout:     cfg.OCRTimeout,
+		MaxAttempts: cfg.OCRMaxAttempts,
+		MaxConns:    cfg.Concurrency,
+	})
+	h := handler.New(handler.OptionsFrom(cfg), handler.Deps{
+		Store:       store,
+		Recognizer:  ocr,
+		Credentials: store,
+		Logger:      log,
+	})
+	return &App{Handler: h, Store: store}, nil
+}
+
+// EnvCredentials reads the credentials FC (and the Alibaba Cloud CLI
+// conventions) put in the environment.
+func EnvCredentials(getenv func(string) string) objectstore.Credentials {
+	return objectstore.Credentials{
+		AccessKeyID:     getenv("ALIBABA_CLOUD_ACCESS_KEY_ID"),
+		AccessKeySecret: getenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET"),
+		SecurityToken:   getenv("ALIBABA_CLOUD_SECURITY_TOKEN"),
+	}
+}

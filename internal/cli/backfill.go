@@ -1,0 +1,230 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/vlicense/fc-vehicle-license/handler"
+	"github.com/vlicense/fc-vehicle-license/internal/objectstore"
+)
+
+const backfillIntro = `Usage: main backfill --bucket B [--prefix P] [--dry-run] [--concurrency N] [--log FILE] [--page-size N]
+
+Recognises images uploaded before the trigger existed: lists the bucket under the
+prefix and runs every object through the function's own filters and idempotency rule,
+so images that already have a result for their current ETag are not paid for again.
+Configuration and credentials come from the environment, as for "invoke".
+
+--dry-run lists what would be recognised (and billed) without calling the API.
+Ctrl-C stops listing and dispatching; images in flight finish and are written, nothing
+is left half-done. Run the same command again to resume: done images are skipped and
+failed ones are retried. Exit code 1 when some images failed, 130 when interrupted.`
+
+func runBackfill(ctx context.Context, std IO, args []string) int {
+	fs := flag.NewFlagSet("backfill", flag.ContinueOnError)
+	bucket := fs.String("bucket", "", "bucket to list (required)")
+	prefix := fs.String("prefix", "", "only keys starting with this prefix")
+	dryRun := fs.Bool("dry-run", false, "show what would be recognised; call nothing that is billed")
+	concurrency := fs.Int("concurrency", 0, "images processed at once (default: CONCURRENCY)")
+	logFile := fs.String("log", "", "write the function's JSON log lines to this file")
+	pageSize := fs.Int("page-size", 1000, "keys per listing request (1 to 1000)")
+	if ok, code := parseFlags(fs, std, args, backfillIntro); !ok {
+		return code
+	}
+	if *bucket == "" {
+		fmt.Fprintln(std.Stderr, "backfill: --bucket is required")
+		fs.Usage()
+		return ExitUsage
+	}
+	if *concurrency < 0 || *concurrency > 64 {
+		fmt.Fprintln(std.Stderr, "backfill: --concurrency must be from 1 to 64")
+		return ExitUsage
+	}
+	if *pageSize < 1 || *pageSize > 1000 {
+		fmt.Fprintln(std.Stderr, "backfill: --page-size must be from 1 to 1000")
+		return ExitUsage
+	}
+	log := slog.New(slog.DiscardHandler)
+	if *logFile != "" {
+		f, err := os.OpenFile(*logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			fmt.Fprintf(std.Stderr, "backfill: %v\n", err)
+			return ExitUsage
+		}
+		defer f.Close()
+		log = slog.New(slog.NewJSONHandler(f, nil))
+	}
+	a, code := buildApp(std, log)
+	if a == nil {
+		return code
+	}
+	workers := *concurrency
+	if workers == 0 {
+		workers = configuredConcurrency(std)
+	}
+
+	b := &backfill{
+		store: a.Store, handler: a.Handler, bucket: *bucket, prefix: *prefix, dryRun: *dryRun, workers: workers, pageSize: *pageSize,
+		progress: newProgress(std.Stderr, std.IsTerminal, *dryRun),
+	}
+	result := b.run(ctx)
+	b.progress.finish()
+	printBackfillSummary(std, result, *dryRun)
+	switch {
+	case result.listErr != nil && !errors.Is(result.listErr, context.Canceled):
+		return ExitFailed
+	case result.interrupted:
+		return ExitInterrupted
+	case result.counts[handler.Transient]+result.counts[handler.Misconfigured] > 0:
+		return ExitFailed
+	}
+	return ExitOK
+}
+
+func configuredConcurrency(std IO) int {
+	var n int
+	if _, err := fmt.Sscan(std.Getenv("CONCURRENCY"), &n); err != nil || n < 1 {
+		return 4
+	}
+	return n
+}
+
+// backfill lists a prefix and feeds the objects to a pool of workers.
+type backfill struct {
+	store    *objectstore.Store
+	handler  *handler.Handler
+	bucket   string
+	prefix   string
+	dryRun   bool
+	workers  int
+	pageSize int
+	progress *progress
+}
+
+type backfillResult struct {
+	counts      map[handler.Outcome]int
+	failures    []handler.RecordResult
+	listed      int
+	interrupted bool
+	listErr     error
+	elapsed     time.Duration
+}
+
+// run returns when every listed object has been processed, or when ctx is
+// cancelled and the objects in flight have finished.
+func (b *backfill) run(ctx context.Context) backfillResult {
+	start := time.Now()
+	objects := make(chan handler.ObjectRef)
+	res := backfillResult{counts: map[handler.Outcome]int{}}
+	var mu sync.Mutex
+
+	var wg sync.WaitGroup
+	for range b.workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for obj := range objects {
+				// An image in flight finishes even after Ctrl-C: its result
+				// is written whole or not at all.
+				r := b.handler.ProcessObject(context.WithoutCancel(ctx), obj, b.dryRun)
+				mu.Lock()
+				res.counts[r.Outcome]++
+				if r.Outcome == handler.Transient || r.Outcome == handler.Misconfigured {
+					res.failures = append(res.failures, r)
+				}
+				b.progress.done(r.Outcome)
+				mu.Unlock()
+			}
+		}()
+	}
+
+	res.listed, res.listErr = b.list(ctx, objects)
+	close(objects)
+	wg.Wait()
+	res.interrupted = ctx.Err() != nil
+	res.elapsed = time.Since(start)
+	return res
+}
+
+// list pages through the prefix, handing each object to the workers, until
+// the listing ends or ctx is cancelled.
+func (b *backfill) list(ctx context.Context, out chan<- handler.ObjectRef) (int, error) {
+	token, n := "", 0
+	for {
+		page, err := b.store.List(ctx, b.bucket, b.prefix, token, b.pageSize)
+		if err != nil {
+			if ctx.Err() != nil {
+				return n, ctx.Err()
+			}
+			return n, err
+		}
+		b.progress.listed(len(page.Objects), page.Next == "")
+		for _, o := range page.Objects {
+			select {
+			case out <- handler.ObjectRef{Bucket: b.bucket, Key: o.Key, Size: o.Size, LastModified: o.LastModified}:
+				n++
+			case <-ctx.Done():
+				return n, ctx.Err()
+			}
+		}
+		if page.Next == "" {
+			return n, nil
+		}
+		token = page.Next
+	}
+}
+
+func printBackfillSummary(std IO, r backfillResult, dryRun bool) {
+	w := std.Stdout
+	title := "backfill"
+	if dryRun {
+		title = "backfill (dry run: nothing was recognised or billed)"
+	}
+	fmt.Fprintf(w, "%s: %d objects in %s\n", title, processed(r.counts), r.elapsed.Round(time.Millisecond))
+	order := []handler.Outcome{handler.Planned, handler.Succeeded, handler.Rejected, handler.Skipped, handler.Transient, handler.Misconfigured}
+	for _, o := range order {
+		if n := r.counts[o]; n > 0 || (o != handler.Planned && !dryRun) || (o == handler.Planned && dryRun) {
+			fmt.Fprintf(w, "  %-13s %d\n", o, n)
+		}
+	}
+	if len(r.failures) > 0 {
+		sort.Slice(r.failures, func(i, j int) bool { return r.failures[i].Key < r.failures[j].Key })
+		fmt.Fprintln(w, "failed (run the same command again to retry them):")
+		for i, f := range r.failures {
+			if i == 20 {
+				fmt.Fprintf(w, "  … and %d more\n", len(r.failures)-20)
+				break
+			}
+			fmt.Fprintf(w, "  %s: %s: %s\n", f.Key, f.Outcome, firstLine(f.Reason))
+		}
+	}
+	if r.listErr != nil && !errors.Is(r.listErr, context.Canceled) {
+		fmt.Fprintf(w, "listing stopped: %v\n", r.listErr)
+	}
+	if r.interrupted {
+		fmt.Fprintln(w, "interrupted: images in flight were finished; run the same command again to resume")
+	}
+}
+
+func processed(counts map[handler.Outcome]int) int {
+	n := 0
+	for _, c := range counts {
+		n += c
+	}
+	return n
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}

@@ -1,0 +1,120 @@
+// Package cli is what the function binary does when it is not running
+// under Function Compute (FC_RUNTIME_API unset): commands to see the whole
+// pipeline work locally and to run the same handler against a real bucket.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit codes.
+const (
+	ExitOK          = 0
+	ExitFailed      = 1 // the command ran and something failed
+	ExitUsage       = 2 // wrong command line or configuration
+	ExitInterrupted = 130
+)
+
+// IO is where a command reads its environment and writes its output; tests
+// replace every part.
+type IO struct {
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	// IsTerminal reports whether Stderr is a terminal (progress bars).
+	IsTerminal bool
+	// Signals, when set, replaces the process's interrupt signals (tests).
+	Signals <-chan os.Signal
+}
+
+type command struct {
+	name, summary string
+	run           func(ctx context.Context, std IO, args []string) int
+}
+
+func commands() []command {
+	return []command{
+		{"demo", "run the whole pipeline on this machine with sample images and show what happens", runDemo},
+		{"local", "start a local cloud (OSS, recognition API, FC) with the function and keep it running", runLocal},
+		{"invoke", "run the handler once on an OSS event file against the configured endpoints", runInvoke},
+		{"backfill", "recognise images that were uploaded before the trigger existed", runBackfill},
+	}
+}
+
+// Run executes the command named by args[0] and returns the exit code.
+func Run(args []string, std IO) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
+		usage(std.Stderr)
+		if len(args) == 0 {
+			return ExitUsage
+		}
+		return ExitOK
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			ctx, stop := interruptible(std)
+			defer stop()
+			return c.run(ctx, std, args[1:])
+		}
+	}
+	fmt.Fprintf(std.Stderr, "unknown command %q\n\n", args[0])
+	usage(std.Stderr)
+	return ExitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, `This binary is a Function Compute function (runtime go1). FC_RUNTIME_API is not set,
+so it runs as a command-line tool instead.
+
+Usage: main <command> [flags]      (main <command> --help for the flags of one)
+
+Commands:`)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+	}
+}
+
+// interruptible returns a context cancelled by Ctrl-C or SIGTERM.
+func interruptible(std IO) (context.Context, func()) {
+	if std.Signals == nil {
+		return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		select {
+		case <-std.Signals:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, cancel
+}
+
+// parseFlags parses a command's flags; --help prints them and is not an
+// error. ok is false when the command must stop with code.
+func parseFlags(fs *flag.FlagSet, std IO, args []string, intro string) (ok bool, code int) {
+	fs.SetOutput(std.Stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(std.Stderr, intro)
+		fmt.Fprintln(std.Stderr, "\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return false, ExitOK
+		}
+		return false, ExitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(std.Stderr, "unexpected argument %q\n", fs.Arg(0))
+		fs.Usage()
+		return false, ExitUsage
+	}
+	return true, 0
+}
