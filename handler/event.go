@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+
+	"github.com/vlicense/fc-vehicle-license/internal/config"
 )
 
 // Event is the payload an OSS trigger delivers: {"events":[...]}.
@@ -54,7 +56,7 @@ func (e Event) Validate() error {
 		switch name := r.OSS.Bucket.Name; {
 		case name == "":
 			problems = append(problems, fmt.Errorf("events[%d] has no oss.bucket.name", i))
-		case !validBucketName(name):
+		case !config.ValidBucketName(name):
 			problems = append(problems, fmt.Errorf("events[%d] names bucket %q, which is not a valid OSS bucket name", i, name))
 		}
 		if r.OSS.Object.Key == "" {
@@ -73,18 +75,4 @@ func DecodeEvent(payload []byte) (Event, error) {
 		return Event{}, fmt.Errorf("payload is not an OSS trigger event {\"events\":[...]}: %w", err)
 	}
 	return e, e.Validate()
-}
-
-// validBucketName applies OSS's naming rule: 3 to 63 lower-case letters,
-// digits and hyphens, not starting or ending with a hyphen.
-func validBucketName(s string) bool {
-	if len(s) < 3 || len(s) > 63 || s[0] == '-' || s[len(s)-1] == '-' {
-		return false
-	}
-	for _, c := range s {
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
 }

@@ -46,6 +46,16 @@ type Config struct {
 	OCRMaxAttempts int
 	// Concurrency bounds the records of one event processed at once.
 	Concurrency int
+
+	// SourceBuckets are the only buckets whose objects the function reads;
+	// an event naming another is refused before anything is signed.
+	SourceBuckets []string
+	// SourcePrefix, when set, is the only key prefix served.
+	SourcePrefix string
+	// MaxAsyncRetryAttempts mirrors s.yaml's asyncInvokeConfig: the
+	// invocation whose x-fc-retry-count reaches it is FC's last, and writes
+	// a failed result for records that would otherwise vanish.
+	MaxAsyncRetryAttempts int
 }
 
 // Limits that keep a typo from turning into a runaway bill or a stuck
@@ -94,6 +104,13 @@ func Load(getenv func(string) string) (Config, error) {
 	c.OCRMaxAttempts = r.integer("OCR_MAX_ATTEMPTS", 3, 1, maxAttempts)
 	c.Concurrency = r.integer("CONCURRENCY", 4, 1, maxConcurrency)
 	c.SignedURLTTL = r.duration("SIGNED_URL_TTL", "5m", 10*time.Second, maxSignedURLTTL)
+	c.SourceBuckets = r.buckets()
+	c.SourcePrefix = r.str("SOURCE_PREFIX", "")
+	if strings.HasPrefix(c.SourcePrefix, "/") {
+		r.fail("SOURCE_PREFIX", fmt.Sprintf("%q must not start with '/': OSS keys have no leading slash", c.SourcePrefix))
+	}
+	// FC accepts 0 to 8 retries of an asynchronous invocation.
+	c.MaxAsyncRetryAttempts = r.integer("MAX_ASYNC_RETRY_ATTEMPTS", 3, 0, 8)
 
 	// The URL is signed once per image and used by every attempt, so it has
 	// to outlive all of them or the vendor's later fetches are refused.
@@ -164,6 +181,46 @@ func (r *reader) duration(name, def string, lo, hi time.Duration) time.Duration 
 		return 0
 	}
 	return d
+}
+
+// buckets reads SOURCE_BUCKETS. It is required: without it a forged event
+// could make the function sign a URL for any object its role can read.
+func (r *reader) buckets() []string {
+	raw := r.str("SOURCE_BUCKETS", "")
+	if raw == "" {
+		r.fail("SOURCE_BUCKETS", "is required: the comma-separated buckets whose uploads this function recognises (s.yaml sets it from vars.bucket)")
+		return nil
+	}
+	var out []string
+	for _, b := range strings.Split(raw, ",") {
+		b = strings.TrimSpace(b)
+		if b == "" {
+			continue
+		}
+		if !ValidBucketName(b) {
+			r.fail("SOURCE_BUCKETS", fmt.Sprintf("%q is not an OSS bucket name (3 to 63 lower-case letters, digits and hyphens)", b))
+			return nil
+		}
+		out = append(out, b)
+	}
+	if len(out) == 0 {
+		r.fail("SOURCE_BUCKETS", "must name at least one bucket")
+	}
+	return out
+}
+
+// ValidBucketName applies OSS's naming rule: 3 to 63 lower-case letters,
+// digits and hyphens, not starting or ending with a hyphen.
+func ValidBucketName(s string) bool {
+	if len(s) < 3 || len(s) > 63 || s[0] == '-' || s[len(s)-1] == '-' {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 func (r *reader) cardSide() string {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -14,9 +15,10 @@ func env(m map[string]string) func(string) string {
 
 func minimal() map[string]string {
 	return map[string]string{
-		"OCR_ENDPOINT": "https://vehicle.market.alicloudapi.com/api/v1/vehicle-license",
-		"OCR_APPCODE":  "appcode-secret-value",
-		"FC_REGION":    "cn-hangzhou",
+		"OCR_ENDPOINT":   "https://vehicle.market.alicloudapi.com/api/v1/vehicle-license",
+		"OCR_APPCODE":    "appcode-secret-value",
+		"FC_REGION":      "cn-hangzhou",
+		"SOURCE_BUCKETS": "vehicle-docs",
 	}
 }
 
@@ -35,6 +37,9 @@ func TestLoadDefaults(t *testing.T) {
 	assert.Equal(t, 10*time.Second, c.OCRTimeout)
 	assert.Equal(t, 3, c.OCRMaxAttempts)
 	assert.Equal(t, 4, c.Concurrency)
+	assert.Equal(t, []string{"vehicle-docs"}, c.SourceBuckets)
+	assert.Equal(t, "", c.SourcePrefix)
+	assert.Equal(t, 3, c.MaxAsyncRetryAttempts)
 }
 
 func TestLoadOverrides(t *testing.T) {
@@ -50,6 +55,9 @@ func TestLoadOverrides(t *testing.T) {
 	m["OCR_TIMEOUT"] = "3s"
 	m["OCR_MAX_ATTEMPTS"] = "5"
 	m["CONCURRENCY"] = "16"
+	m["SOURCE_BUCKETS"] = " vehicle-docs , archive-2025 "
+	m["SOURCE_PREFIX"] = "uploads/"
+	m["MAX_ASYNC_RETRY_ATTEMPTS"] = "0"
 
 	c, err := Load(env(m))
 	require.NoError(t, err)
@@ -65,6 +73,9 @@ func TestLoadOverrides(t *testing.T) {
 	assert.Equal(t, 3*time.Second, c.OCRTimeout)
 	assert.Equal(t, 5, c.OCRMaxAttempts)
 	assert.Equal(t, 16, c.Concurrency)
+	assert.Equal(t, []string{"vehicle-docs", "archive-2025"}, c.SourceBuckets)
+	assert.Equal(t, "uploads/", c.SourcePrefix)
+	assert.Equal(t, 0, c.MaxAsyncRetryAttempts)
 }
 
 func TestLoadRejects(t *testing.T) {
@@ -94,6 +105,10 @@ func TestLoadRejects(t *testing.T) {
 		{name: "zero timeout", set: map[string]string{"OCR_TIMEOUT": "0s"}, wantVar: "OCR_TIMEOUT", wantMsg: "Go duration"},
 		{name: "attempts not a number", set: map[string]string{"OCR_MAX_ATTEMPTS": "three"}, wantVar: "OCR_MAX_ATTEMPTS", wantMsg: "whole number from 1 to 10"},
 		{name: "zero concurrency", set: map[string]string{"CONCURRENCY": "0"}, wantVar: "CONCURRENCY", wantMsg: "whole number from 1 to 64"},
+		{name: "no source bucket", unset: []string{"SOURCE_BUCKETS"}, wantVar: "SOURCE_BUCKETS", wantMsg: "is required"},
+		{name: "source bucket that OSS would refuse", set: map[string]string{"SOURCE_BUCKETS": "Vehicle_Docs"}, wantVar: "SOURCE_BUCKETS", wantMsg: "not an OSS bucket name"},
+		{name: "source prefix with a leading slash", set: map[string]string{"SOURCE_PREFIX": "/uploads/"}, wantVar: "SOURCE_PREFIX", wantMsg: "leading slash"},
+		{name: "more async retries than FC allows", set: map[string]string{"MAX_ASYNC_RETRY_ATTEMPTS": "9"}, wantVar: "MAX_ASYNC_RETRY_ATTEMPTS", wantMsg: "from 0 to 8"},
 		{name: "runaway concurrency", set: map[string]string{"CONCURRENCY": "1000"}, wantVar: "CONCURRENCY", wantMsg: "whole number from 1 to 64"},
 	}
 	for _, tc := range cases {
@@ -149,4 +164,44 @@ func TestParseCardSide(t *testing.T) {
 		_, ok := ParseCardSide(in)
 		assert.False(t, ok, in)
 	}
+}
+
+func FuzzLoad(f *testing.F) {
+	f.Add("https://a.example.com/x", "code", "", "", "cn-hangzhou", "FRONT", ".json", ".jpg,.png", "5m", "10s", "3", "4", "vehicle-docs", "uploads/", "3")
+	f.Add("127.0.0.1:1", "", "k", "s", "", "back", "", ",", "1h", "0s", "x", "-1", ",", "/", "9")
+	f.Fuzz(func(t *testing.T, endpoint, appCode, appKey, appSecret, region, side, suffix, exts, ttl, timeout, attempts, concurrency, buckets, prefix, retries string) {
+		env := map[string]string{
+			"OCR_ENDPOINT": endpoint, "OCR_APPCODE": appCode, "OCR_APP_KEY": appKey, "OCR_APP_SECRET": appSecret,
+			"OSS_REGION": region, "CARD_SIDE": side, "RESULT_SUFFIX": suffix, "IMAGE_EXTENSIONS": exts,
+			"SIGNED_URL_TTL": ttl, "OCR_TIMEOUT": timeout, "OCR_MAX_ATTEMPTS": attempts, "CONCURRENCY": concurrency,
+			"SOURCE_BUCKETS": buckets, "SOURCE_PREFIX": prefix, "MAX_ASYNC_RETRY_ATTEMPTS": retries,
+		}
+		c, err := Load(func(k string) string { return env[k] })
+		if err != nil {
+			others := strings.Join([]string{endpoint, appKey, region, side, suffix, exts, ttl, timeout, attempts, concurrency, buckets, prefix, retries}, "\x00")
+			for _, secret := range []string{appCode, appSecret} {
+				// A secret that also stands in another variable may be
+				// quoted as that variable's value.
+				if len(secret) >= 8 && strings.Contains(err.Error(), secret) && !strings.Contains(others, secret) {
+					t.Fatalf("error echoes a secret: %v", err)
+				}
+			}
+			return
+		}
+		// What Load accepts, the function can run with.
+		if c.Concurrency < 1 || c.OCRMaxAttempts < 1 || c.OCRTimeout <= 0 || c.SignedURLTTL < c.OCRTimeout {
+			t.Fatalf("accepted unusable limits: %+v", c)
+		}
+		if len(c.ImageExtensions) == 0 || len(c.SourceBuckets) == 0 || c.ResultSuffix == "" {
+			t.Fatalf("accepted an empty filter: %+v", c)
+		}
+		for _, e := range c.ImageExtensions {
+			if strings.HasSuffix(strings.ToLower(c.ResultSuffix), e) {
+				t.Fatalf("result suffix %q would be recognised as an image", c.ResultSuffix)
+			}
+		}
+		if c.CardSide != "FRONT" && c.CardSide != "BACK" {
+			t.Fatalf("card side %q", c.CardSide)
+		}
+	})
 }
