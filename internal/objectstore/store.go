@@ -6,6 +6,9 @@ package objectstore
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
@@ -170,18 +173,30 @@ func (s *Store) Head(ctx context.Context, bucket, key string) (ObjectInfo, error
 }
 
 // Put writes body as key with the given content type and user metadata
-// (keys without "x-oss-meta-").
+// (keys without "x-oss-meta-"). Content-MD5 makes OSS refuse a body damaged
+// on the way, and the ETag of the answer is checked against the body: Put
+// returns nil only when OSS holds exactly these bytes.
 func (s *Store) Put(ctx context.Context, bucket, key string, body []byte, contentType string, meta map[string]string) error {
 	b, err := s.internal.Bucket(bucket)
 	if err != nil {
 		return &Error{Op: "PUT", Err: err}
 	}
-	opts := []oss.Option{oss.WithContext(ctx), oss.ContentType(contentType)}
+	sum := md5.Sum(body)
+	var answer http.Header
+	opts := []oss.Option{
+		oss.WithContext(ctx),
+		oss.ContentType(contentType),
+		oss.ContentMD5(base64.StdEncoding.EncodeToString(sum[:])),
+		oss.GetResponseHeader(&answer),
+	}
 	for k, v := range meta {
 		opts = append(opts, oss.Meta(k, v))
 	}
 	if err := b.PutObject(key, bytes.NewReader(body), opts...); err != nil {
 		return wrap("PUT", err)
+	}
+	if got, want := NormalizeETag(answer.Get("ETag")), strings.ToUpper(hex.EncodeToString(sum[:])); got != want {
+		return &Error{Op: "PUT", Err: fmt.Errorf("OSS answered ETag %q for a body whose MD5 is %s: the write is not trusted", got, want)}
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -168,4 +169,20 @@ func TestListPagesThroughAPrefix(t *testing.T) {
 	}
 	assert.Equal(t, want, got, "every key once, in order, decoded")
 	assert.Equal(t, 3, pages)
+}
+
+func TestPutRefusesAnAnswerThatDoesNotMatchTheBody(t *testing.T) {
+	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("ETag", `"00000000000000000000000000000000"`)
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer fake.Close()
+	s, err := objectstore.New(objectstore.Config{Endpoint: fake.URL, PublicEndpoint: fake.URL, Region: "cn-hangzhou",
+		Credentials: objectstore.Credentials{AccessKeyID: "id", AccessKeySecret: "secret"}})
+	require.NoError(t, err)
+
+	err = s.Put(context.Background(), "bkt", "a.json", []byte(`{"a":1}`), "application/json", nil)
+
+	require.Error(t, err, "a write OSS did not confirm is not reported as written")
+	assert.Contains(t, err.Error(), "not trusted")
 }
