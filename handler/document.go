@@ -15,7 +15,8 @@ const SchemaVersion = 1
 // Document is the result written next to the image as <key><RESULT_SUFFIX>.
 type Document struct {
 	SchemaVersion int             `json:"schemaVersion"`
-	Status        string          `json:"status"` // succeeded or failed
+	Status        string          `json:"status"`  // succeeded or failed
+	Outcome       string          `json:"outcome"` // succeeded, rejected, or on FC's last attempt transient or misconfigured
 	Source        Source          `json:"source"`
 	CardSide      string          `json:"cardSide"`
 	RecognizedAt  string          `json:"recognizedAt"`
@@ -34,9 +35,11 @@ type Source struct {
 	EventTime string `json:"eventTime"`
 }
 
-// DocumentError says why the vendor refused the image.
+// DocumentError says why the image has no recognition: the vendor refused
+// it, or (Class set) it still failed on FC's last attempt.
 type DocumentError struct {
-	HTTPStatus int    `json:"httpStatus"`
+	Class      string `json:"class,omitempty"` // transient or misconfigured, for last-attempt failures
+	HTTPStatus int    `json:"httpStatus,omitempty"`
 	Status     int    `json:"status,omitempty"`
 	Code       int    `json:"code,omitempty"`
 	Message    string `json:"message"`
@@ -53,6 +56,7 @@ func newDocument(src Source, side string, res recognition.Result, now time.Time)
 	d := Document{
 		SchemaVersion: SchemaVersion,
 		Status:        DocumentSucceeded,
+		Outcome:       string(res.Class),
 		Source:        src,
 		CardSide:      side,
 		RecognizedAt:  now.UTC().Format(time.RFC3339),

@@ -13,9 +13,11 @@ import (
 	"log/slog"
 	"net/url"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aliyun/fc-runtime-go-sdk/fccontext"
 
@@ -51,6 +53,15 @@ type Options struct {
 	// WriteReserve is kept free before the invocation deadline for writing
 	// results: recognition stops waiting that much earlier.
 	WriteReserve time.Duration
+	// SourceBuckets and SourcePrefix are what the function serves; records
+	// for anything else are refused before anything is read or signed.
+	SourceBuckets []string
+	SourcePrefix  string
+	// MaxAsyncRetryAttempts is FC's retry count for the function (s.yaml):
+	// the invocation with that x-fc-retry-count is the last one.
+	MaxAsyncRetryAttempts int
+	// WriteAttempts bounds the PUTs of one result document (default 3).
+	WriteAttempts int
 }
 
 // Deps are the handler's collaborators, built once per instance.
@@ -73,7 +84,11 @@ const (
 	metaCardSide     = "card-side"
 	metaSourceETag   = "source-etag"
 	metaResultStatus = "result-status"
+	metaOutcome      = "outcome"
 )
+
+// maxKeyBytes is OSS's limit on an object key.
+const maxKeyBytes = 1023
 
 const resultContentType = "application/json; charset=utf-8"
 
@@ -84,6 +99,9 @@ func New(opts Options, deps Deps) *Handler {
 	}
 	if opts.WriteReserve <= 0 {
 		opts.WriteReserve = 3 * time.Second
+	}
+	if opts.WriteAttempts <= 0 {
+		opts.WriteAttempts = 3
 	}
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
@@ -102,6 +120,10 @@ func OptionsFrom(c config.Config) Options {
 		ImageExtensions: c.ImageExtensions,
 		SignedURLTTL:    c.SignedURLTTL,
 		Concurrency:     c.Concurrency,
+
+		SourceBuckets:         c.SourceBuckets,
+		SourcePrefix:          c.SourcePrefix,
+		MaxAsyncRetryAttempts: c.MaxAsyncRetryAttempts,
 	}
 }
 
@@ -127,6 +149,10 @@ func (h *Handler) Handle(ctx context.Context, ev Event) (Summary, error) {
 		return Summary{}, err
 	}
 	h.useInvocationCredentials(ctx)
+	inv := invocation{log: log, lastChance: h.isLastChance(ctx)}
+	if inv.lastChance {
+		log.Warn("FC's last attempt at this event: records that fail now get a failed result document", "retry_count", retryCount(ctx))
+	}
 
 	results := make([]RecordResult, len(ev.Events))
 	sem := make(chan struct{}, h.opts.Concurrency)
@@ -137,7 +163,7 @@ func (h *Handler) Handle(ctx context.Context, ev Event) (Summary, error) {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			results[i] = h.processSafely(ctx, log, rec)
+			results[i] = h.processSafely(ctx, inv, rec)
 		}()
 	}
 	wg.Wait()
@@ -158,6 +184,30 @@ func (h *Handler) invocationLogger(ctx context.Context) *slog.Logger {
 		return h.deps.Logger.With("request_id", id)
 	}
 	return h.deps.Logger
+}
+
+// invocation is what every record of one invocation shares.
+type invocation struct {
+	log        *slog.Logger
+	lastChance bool // FC will not retry this event: write what failed
+}
+
+// isLastChance reports whether FC will not retry this invocation: its
+// x-fc-retry-count has reached the function's maxAsyncRetryAttempts.
+// Outside FC (tests, CLI) there is no retry to wait for either way, but
+// the CLI reports failures itself, so only FC invocations qualify.
+func (h *Handler) isLastChance(ctx context.Context) bool {
+	if _, ok := fccontext.FromContext(ctx); !ok {
+		return false
+	}
+	return retryCount(ctx) >= h.opts.MaxAsyncRetryAttempts
+}
+
+func retryCount(ctx context.Context) int {
+	if fc, ok := fccontext.FromContext(ctx); ok {
+		return fc.RetryCount
+	}
+	return 0
 }
 
 func requestID(ctx context.Context) string {
@@ -184,10 +234,14 @@ func (h *Handler) useInvocationCredentials(ctx context.Context) {
 
 // processSafely turns a panic in one record into a transient failure of
 // that record, so the others still finish and FC retries the event.
-func (h *Handler) processSafely(ctx context.Context, log *slog.Logger, rec Record) (res RecordResult) {
-	log = log.With("bucket", rec.OSS.Bucket.Name, "key", rec.OSS.Object.Key)
+func (h *Handler) processSafely(ctx context.Context, inv invocation, rec Record) (res RecordResult) {
+	log := inv.log.With("bucket", rec.OSS.Bucket.Name, "key", rec.OSS.Object.Key)
 	defer h.recoverRecord(log, rec, &res)
-	return h.process(ctx, log, rec)
+	res = h.process(ctx, log, rec)
+	if inv.lastChance && (res.Outcome == Transient || res.Outcome == Misconfigured) {
+		res = h.writeLastChance(ctx, log, rec, res)
+	}
+	return res
 }
 
 // recoverRecord, deferred, replaces the result of a record that panicked.
@@ -247,7 +301,7 @@ func (h *Handler) prepare(ctx context.Context, log *slog.Logger, rec Record) (j 
 	resultKey := key + h.opts.ResultSuffix
 	existing, err := h.deps.Store.Head(ctx, bucket, resultKey)
 	switch {
-	case err == nil && existing.Meta[metaSourceETag] == image.ETag:
+	case err == nil && existing.Meta[metaSourceETag] == image.ETag && isFinal(existing.Meta):
 		return j, skip(log, res, "already recognised for this ETag", "etag", image.ETag, "result_key", resultKey), false
 	case err != nil && !errors.Is(err, objectstore.ErrNotFound):
 		outcome, reason := classifyStoreError(err)
@@ -289,23 +343,112 @@ func (h *Handler) recognise(ctx context.Context, log *slog.Logger, j job, res Re
 	// 6. Write.
 	src := Source{Bucket: j.bucket, Key: j.key, ETag: j.image.ETag, Size: j.image.Size, EventName: j.rec.EventName, EventTime: j.rec.EventTime}
 	doc := newDocument(src, j.side, result, h.deps.Now())
-	body, err := doc.encode()
-	if err != nil {
-		return fail(log, res, Transient, "encoding the result document: "+err.Error())
-	}
-	meta := map[string]string{metaSourceETag: j.image.ETag, metaResultStatus: doc.Status}
-	if err := h.deps.Store.Put(ctx, j.bucket, j.resultKey, body, resultContentType, meta); err != nil {
-		outcome, reason := classifyStoreError(err)
+	if outcome, reason := h.writeDocument(ctx, log, j.bucket, j.resultKey, doc); outcome != "" {
 		return fail(log, res, outcome, "writing the result: "+reason)
 	}
 
 	res.Outcome, res.ResultKey = Outcome(result.Class), j.resultKey
 	if result.Class == recognition.Rejected {
-		res.Reason = fmt.Sprintf("the vendor refused the image: HTTP %d, code %d: %s", result.HTTPStatus, result.Code, result.Message)
+		res.Reason = fmt.Sprintf("the vendor refused the image: HTTP %d, code %d: %s", result.HTTPStatus, result.Code, clip(result.Message))
 	}
 	log.Info("result written", "outcome", res.Outcome, "result_key", j.resultKey, "attempts", result.Attempts,
-		"http_status", result.HTTPStatus, "code", result.Code, "message", result.Message)
+		"http_status", result.HTTPStatus, "code", result.Code, "message", clip(result.Message))
 	return res
+}
+
+// isFinal reports whether a result document (by its metadata) ends the
+// story of its image version: succeeded or rejected. A failure written on
+// FC's last attempt (transient, misconfigured) is retried by a later
+// delivery or a backfill. Documents older than the outcome metadata were
+// only ever succeeded or rejected.
+func isFinal(meta map[string]string) bool {
+	switch meta[metaOutcome] {
+	case "", string(Succeeded), string(Rejected):
+		return true
+	}
+	return false
+}
+
+// writeDocument PUTs a result, retrying what may pass on a second try,
+// within the invocation's deadline. An empty outcome means written and
+// verified; otherwise it says how the write failed.
+func (h *Handler) writeDocument(ctx context.Context, log *slog.Logger, bucket, key string, doc Document) (Outcome, string) {
+	body, err := doc.encode()
+	if err != nil {
+		return Transient, "encoding the result document: " + err.Error()
+	}
+	meta := map[string]string{metaSourceETag: doc.Source.ETag, metaResultStatus: doc.Status, metaOutcome: doc.Outcome}
+	wait := 100 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		err := h.deps.Store.Put(ctx, bucket, key, body, resultContentType, meta)
+		if err == nil {
+			return "", ""
+		}
+		outcome, reason := classifyStoreError(err)
+		if outcome != Transient || attempt >= h.opts.WriteAttempts || !timeLeft(ctx, wait+time.Second) {
+			return outcome, reason
+		}
+		log.Warn("writing the result failed, retrying", "attempt", attempt, "reason", reason, "retry_in_ms", wait.Milliseconds())
+		select {
+		case <-ctx.Done():
+			return Transient, reason
+		case <-time.After(wait):
+		}
+		wait *= 2
+	}
+}
+
+// timeLeft reports whether ctx's deadline, if any, is at least d away.
+func timeLeft(ctx context.Context, d time.Duration) bool {
+	deadline, ok := ctx.Deadline()
+	return !ok || time.Until(deadline) >= d
+}
+
+// writeLastChance writes a failed result for a record that failed on FC's
+// last attempt, so that the image does not vanish: its class, attempts and
+// last error are on record, and a later delivery or backfill retries it.
+func (h *Handler) writeLastChance(ctx context.Context, log *slog.Logger, rec Record, res RecordResult) RecordResult {
+	if h.filter(rec) != "" {
+		return res // never write for what the function does not serve
+	}
+	src := Source{Bucket: res.Bucket, Key: res.Key, ETag: objectstore.NormalizeETag(rec.OSS.Object.ETag), Size: rec.OSS.Object.Size,
+		EventName: rec.EventName, EventTime: rec.EventTime}
+	if info, err := h.deps.Store.Head(ctx, res.Bucket, res.Key); err == nil {
+		src.ETag, src.Size = info.ETag, info.Size
+	}
+	doc := Document{
+		SchemaVersion: SchemaVersion,
+		Status:        DocumentFailed,
+		Outcome:       string(res.Outcome),
+		Source:        src,
+		CardSide:      h.opts.CardSide,
+		RecognizedAt:  h.deps.Now().UTC().Format(time.RFC3339),
+		Attempts:      res.Attempts,
+		Error:         &DocumentError{Class: string(res.Outcome), Message: clip(res.Reason)},
+	}
+	resultKey := res.Key + h.opts.ResultSuffix
+	if outcome, reason := h.writeDocument(ctx, log, res.Bucket, resultKey, doc); outcome != "" {
+		log.Error("last attempt: the failed result could not be written either", "reason", reason)
+		return res
+	}
+	log.Warn("last attempt: failed result written", "outcome", res.Outcome, "result_key", resultKey)
+	res.ResultKey = resultKey
+	res.Reason += " (FC's last attempt: failed result document written)"
+	return res
+}
+
+// clip shortens text from elsewhere (vendor messages, errors) for log
+// lines and summaries; documents keep the vendor's body whole.
+func clip(s string) string {
+	const max = 300
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 // skip ends a record as skipped, with its log line.
@@ -322,12 +465,20 @@ func fail(log *slog.Logger, res RecordResult, outcome Outcome, reason string) Re
 	return res
 }
 
-// filter returns why a record is not ours to recognise, or "".
+// filter returns why a record is not ours to recognise, or "". None of
+// these checks costs a request, and none lets a forged event reach the
+// signing step for an object the function does not serve.
 func (h *Handler) filter(rec Record) string {
-	key := rec.OSS.Object.Key
+	bucket, key := rec.OSS.Bucket.Name, rec.OSS.Object.Key
 	switch {
 	case !strings.HasPrefix(rec.EventName, "ObjectCreated:") && rec.EventName != BackfillEventName:
 		return fmt.Sprintf("not an ObjectCreated event (%s)", rec.EventName)
+	case !slices.Contains(h.opts.SourceBuckets, bucket):
+		return "bucket not served by this function (SOURCE_BUCKETS)"
+	case !strings.HasPrefix(key, h.opts.SourcePrefix):
+		return "key outside SOURCE_PREFIX"
+	case unsafeKey(key) != "":
+		return "unsafe key: " + unsafeKey(key)
 	case strings.HasSuffix(key, "/"):
 		return "folder marker"
 	case strings.HasSuffix(key, h.opts.ResultSuffix):
@@ -336,8 +487,31 @@ func (h *Handler) filter(rec Record) string {
 		return "our own result document"
 	case !h.isImage(key):
 		return "not an image (extension not in IMAGE_EXTENSIONS)"
+	case len(key)+len(h.opts.ResultSuffix) > maxKeyBytes:
+		return fmt.Sprintf("the result key would exceed OSS's %d-byte key limit", maxKeyBytes)
 	case rec.OSS.Object.Size <= 0:
 		return "empty object"
+	}
+	return ""
+}
+
+// unsafeKey says why a key is refused, or "". OSS stores such keys, but
+// control characters corrupt logs and tools, and "." or ".." segments are
+// rewritten by HTTP clients and proxies that normalise paths, so a signed
+// URL for them may fetch a different object, or none.
+func unsafeKey(key string) string {
+	if !utf8.ValidString(key) {
+		return "not valid UTF-8"
+	}
+	for _, r := range key {
+		if r < 0x20 || r == 0x7f {
+			return "control character"
+		}
+	}
+	for _, seg := range strings.Split(key, "/") {
+		if seg == "." || seg == ".." {
+			return `"." or ".." path segment`
+		}
 	}
 	return ""
 }

@@ -74,6 +74,9 @@ func defaultOptions() handler.Options {
 		SignedURLTTL:    5 * time.Minute,
 		Concurrency:     4,
 		WriteReserve:    300 * time.Millisecond,
+
+		SourceBuckets:         []string{bucket},
+		MaxAsyncRetryAttempts: 3,
 	}
 }
 

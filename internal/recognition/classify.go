@@ -151,10 +151,12 @@ func classifyStatus(status int, where string) (Class, string) {
 }
 
 // parseVendorBody accepts only the documented shape: a JSON object whose
-// status is a number.
+// status is a number. Invalid UTF-8 is refused too: encoding/json would
+// accept it, and the body is stored verbatim in a document people and
+// strict parsers read.
 func parseVendorBody(body []byte) (vendorBody, bool) {
 	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) == 0 || trimmed[0] != '{' || !json.Valid(trimmed) {
+	if len(trimmed) == 0 || trimmed[0] != '{' || !utf8.Valid(trimmed) || !json.Valid(trimmed) {
 		return vendorBody{}, false
 	}
 	var v vendorBody

@@ -56,6 +56,10 @@ func TestClassify(t *testing.T) {
 		{name: "no status at all", status: 200, body: `{"message":"ok"}`, want: Transient},
 		{name: "400 that is not the vendor's JSON", status: 400, body: "<html>proxy</html>", want: Transient},
 		{name: "too many requests", status: 429, want: Transient},
+		{name: "invalid UTF-8 in a string", status: 200, body: "{\"status\":200,\"message\":\"\xff\xfe\"}", want: Transient, wantReason: "not the documented JSON"},
+		{name: "megabyte-long message", status: 400, body: `{"status":400,"code":1009,"message":"` + strings.Repeat("长", 300000) + `"}`, want: Rejected, wantCode: 1009, wantBody: true},
+		{name: "status as a float", status: 200, body: `{"status":200.5}`, want: Transient},
+		{name: "null body", status: 200, body: `null`, want: Transient},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,230 @@
+package handler_test
+
+import (
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/vlicense/fc-vehicle-license/handler"
+	"github.com/vlicense/fc-vehicle-license/internal/ocrserver"
+	"github.com/vlicense/fc-vehicle-license/internal/ossserver"
+)
+
+// runAttempt invokes put-object.json as FC's attempt number retry+1.
+func (w *world) runAttempt(retry int, timeout time.Duration) (handler.Summary, error) {
+	ctx := invocation(w.t, "req-retry", timeout)
+	fcContext(ctx).RetryCount = retry
+	return w.handler.HandlePayload(ctx, readEvent(w.t, "put-object.json"))
+}
+
+func TestLastAttemptWritesAFailedDocumentInsteadOfLosingTheImage(t *testing.T) {
+	cases := []struct {
+		name      string
+		reply     ocrserver.Reply
+		wantClass string
+		wantCalls int
+	}{
+		{name: "still transient", reply: ocrserver.HTTPStatus(503), wantClass: "transient", wantCalls: 3},
+		{name: "still misconfigured", reply: ocrserver.HTTPStatus(402), wantClass: "misconfigured", wantCalls: 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			failing := atomic.Bool{}
+			failing.Store(true)
+			w := newWorld(t, worldOptions{decide: func(ocrserver.Request) ocrserver.Reply {
+				if failing.Load() {
+					return tc.reply
+				}
+				return ocrserver.Success()
+			}})
+			etag := w.upload("uploads/car-001.jpg", jpegImage(1), nil)
+
+			_, err := w.runAttempt(2, 20*time.Second)
+			require.Error(t, err)
+			assert.False(t, w.hasDocument("uploads/car-001.jpg"), "FC will retry once more: nothing written yet")
+
+			summary, err := w.runAttempt(3, 20*time.Second)
+
+			require.Error(t, err, "the event still failed: FC hands it to the failure destination")
+			assert.Contains(t, err.Error(), "failed result document written")
+			assert.Equal(t, 1, summary.Counts[handler.Outcome(tc.wantClass)])
+			doc, obj := w.document("uploads/car-001.jpg")
+			assert.Equal(t, "failed", doc.Status)
+			assert.Equal(t, tc.wantClass, doc.Outcome)
+			require.NotNil(t, doc.Error)
+			assert.Equal(t, tc.wantClass, doc.Error.Class)
+			assert.NotEmpty(t, doc.Error.Message, "the last error")
+			assert.Equal(t, tc.wantCalls, doc.Attempts)
+			assert.Equal(t, etag, doc.Source.ETag)
+			assert.Equal(t, tc.wantClass, obj.Meta["outcome"])
+
+			// A later delivery (or a backfill) tries again: such a document
+			// does not count as done.
+			failing.Store(false)
+			summary, err = w.runAttempt(0, 20*time.Second)
+			require.NoError(t, err)
+			assert.Equal(t, 1, summary.Counts[handler.Succeeded])
+			doc, _ = w.document("uploads/car-001.jpg")
+			assert.Equal(t, "succeeded", doc.Status)
+			assert.Equal(t, "succeeded", doc.Outcome)
+		})
+	}
+}
+
+func TestLastAttemptAgainstAHangingAPIStillWritesBeforeTheDeadline(t *testing.T) {
+	w := newWorld(t, worldOptions{ocrTimeout: 10 * time.Second, decide: func(ocrserver.Request) ocrserver.Reply {
+		return ocrserver.Success().After(time.Minute)
+	}})
+	w.upload("uploads/car-001.jpg", jpegImage(1), nil)
+	ctx := invocation(t, "req-hang", 2*time.Second)
+	fcContext(ctx).RetryCount = 3
+	deadline, _ := ctx.Deadline()
+
+	_, err := w.handler.HandlePayload(ctx, readEvent(t, "put-object.json"))
+
+	require.Error(t, err)
+	assert.True(t, time.Now().Before(deadline), "returned before FC's deadline")
+	doc, _ := w.document("uploads/car-001.jpg")
+	assert.Equal(t, "transient", doc.Outcome)
+	assert.Contains(t, doc.Error.Message, "deadline")
+}
+
+func TestResultWritesAreRetriedAndVerified(t *testing.T) {
+	cases := []struct {
+		name        string
+		failPuts    int32 // PUTs answered with the fault before OSS recovers
+		status      int
+		want        handler.Outcome
+		wantWritten bool
+	}{
+		{name: "one failed PUT is retried", failPuts: 1, status: 500, want: handler.Succeeded, wantWritten: true},
+		{name: "two failed PUTs are retried", failPuts: 2, status: 503, want: handler.Succeeded, wantWritten: true},
+		{name: "PUT failing every time", failPuts: 100, status: 503, want: handler.Transient},
+		{name: "PUT refused by the role is not retried", failPuts: 100, status: 403, want: handler.Misconfigured},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t, worldOptions{})
+			w.upload("uploads/car-001.jpg", jpegImage(1), nil)
+			var puts atomic.Int32
+			w.oss.SetFault(func(r ossserver.Request) *ossserver.Fault {
+				if r.Method == http.MethodPut && puts.Add(1) <= tc.failPuts {
+					code := "InternalError"
+					if tc.status == 403 {
+						code = "AccessDenied"
+					}
+					return &ossserver.Fault{Status: tc.status, Code: code}
+				}
+				return nil
+			})
+
+			summary, _ := w.run("put-object.json")
+
+			assert.Equal(t, 1, summary.Counts[tc.want], "%+v", summary.Records)
+			assert.Equal(t, tc.wantWritten, w.hasDocument("uploads/car-001.jpg"))
+			if tc.status == 403 {
+				assert.Equal(t, int32(1), puts.Load(), "a refusal is not retried")
+			}
+			assert.Equal(t, 1, w.ocr.Billed(), "a write retry never calls the vendor again")
+		})
+	}
+}
+
+func TestForgedEventsAreRefusedBeforeAnythingIsSigned(t *testing.T) {
+	cases := []struct {
+		name, bucket, key, reason string
+	}{
+		{name: "bucket not served", bucket: "payroll-private", key: "uploads/car.jpg", reason: "bucket not served"},
+		{name: "outside the served prefix", bucket: bucket, key: "private/car.jpg", reason: "outside SOURCE_PREFIX"},
+		{name: "dot-dot segment", bucket: bucket, key: "uploads/../private/car.jpg", reason: "unsafe key"},
+		{name: "control character", bucket: bucket, key: "uploads/car\n.jpg", reason: "unsafe key"},
+		{name: "result key too long", bucket: bucket, key: "uploads/" + strings.Repeat("行", 338) + ".jpg", reason: "1023-byte key limit"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := defaultOptions()
+			opts.SourcePrefix = "uploads/"
+			w := newWorld(t, worldOptions{options: opts})
+			w.oss.CreateBucket("payroll-private")
+			w.oss.PutObject(tc.bucket, tc.key, jpegImage(1), "image/jpeg", nil)
+			payload := strings.Replace(string(event("ObjectCreated:PutObject", tc.key, 100)), `"name":"`+bucket+`"`, `"name":"`+tc.bucket+`"`, 1)
+
+			summary, err := w.handle([]byte(payload))
+
+			require.NoError(t, err, "refused, not retried")
+			assert.Equal(t, 1, summary.Counts[handler.Skipped])
+			assert.Contains(t, summary.Records[0].Reason, tc.reason)
+			assert.Empty(t, w.oss.Requests(), "nothing read")
+			assert.Empty(t, w.ocr.Calls(), "nothing signed or sent")
+		})
+	}
+}
+
+func TestLongestKeyThatFitsWorks(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	key := "uploads/" + strings.Repeat("行", 335) + ".jpg" // 8 + 1005 + 4 = 1017 bytes; with .json 1022
+	require.LessOrEqual(t, len(key)+len(".json"), 1023)
+	w.upload(key, jpegImage(1), nil)
+
+	summary, err := w.handle(event("ObjectCreated:PutObject", key, 100))
+
+	require.NoError(t, err)
+	assert.Equal(t, 1, summary.Counts[handler.Succeeded], "%+v", summary.Records)
+	assert.True(t, w.hasDocument(key))
+}
+
+func TestEventSizeThatDisagreesWithTheObject(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	img := jpegImage(1)
+	w.upload("uploads/car-001.jpg", img, nil)
+
+	summary, err := w.handle(event("ObjectCreated:PutObject", "uploads/car-001.jpg", 3)) // the event claims 3 bytes
+
+	require.NoError(t, err)
+	assert.Equal(t, 1, summary.Counts[handler.Succeeded])
+	doc, _ := w.document("uploads/car-001.jpg")
+	assert.Equal(t, int64(len(img)), doc.Source.Size, "the object's real size, from HEAD")
+}
+
+func TestHostileAnswersGetAClearOutcome(t *testing.T) {
+	cases := []struct {
+		name    string
+		reply   ocrserver.Reply
+		want    handler.Outcome
+		written bool
+	}{
+		{name: "HTML error page", reply: ocrserver.Raw(200, "text/html", []byte("<html><body>502 Bad Gateway</body></html>")), want: handler.Transient},
+		{name: "truncated JSON", reply: ocrserver.Raw(200, "application/json", []byte(`{"status":200,"data":{"frontInfo":`)), want: handler.Transient},
+		{name: "JSON array", reply: ocrserver.Raw(200, "application/json", []byte(`[{"status":200}]`)), want: handler.Transient},
+		{name: "status of the wrong type", reply: ocrserver.Raw(200, "application/json", []byte(`{"status":"200","data":{}}`)), want: handler.Transient},
+		{name: "invalid UTF-8", reply: ocrserver.Raw(200, "application/json", []byte("{\"status\":200,\"message\":\"\xff\"}")), want: handler.Transient},
+		{name: "more than 1 MiB", reply: ocrserver.Raw(200, "application/json", []byte(`{"status":200,"message":"`+strings.Repeat("x", 1<<20)+`"}`)), want: handler.Transient},
+		{name: "megabyte-long message in a rejection", reply: ocrserver.Raw(400, "application/json", []byte(`{"status":400,"code":1009,"message":"`+strings.Repeat("长", 300000)+`"}`)), want: handler.Rejected, written: true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t, worldOptions{maxAttempts: 1, decide: func(ocrserver.Request) ocrserver.Reply { return tc.reply }})
+			w.upload("uploads/car-001.jpg", jpegImage(1), nil)
+
+			summary, err := w.run("put-object.json")
+
+			assert.Equal(t, 1, summary.Counts[tc.want], "%+v", summary.Records)
+			assert.Equal(t, tc.written, w.hasDocument("uploads/car-001.jpg"))
+			if err != nil {
+				assert.Less(t, len(err.Error()), 2000, "the invocation error stays readable")
+			}
+			for _, l := range w.logs.lines(t) {
+				for k, v := range l {
+					if s, ok := v.(string); ok {
+						assert.Less(t, len(s), 2000, "log field %s stays readable", k)
+					}
+				}
+			}
+		})
+	}
+}
