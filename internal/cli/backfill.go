@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -61,6 +62,21 @@ func runBackfill(ctx context.Context, std IO, args []string) int {
 		}
 		defer f.Close()
 		log = slog.New(slog.NewJSONHandler(f, nil))
+	}
+	// The bucket named on the command line is the one served, unless the
+	// configuration restricts the function to others.
+	served := std.Getenv("SOURCE_BUCKETS")
+	if served == "" {
+		getenv := std.Getenv
+		std.Getenv = func(k string) string {
+			if k == "SOURCE_BUCKETS" {
+				return *bucket
+			}
+			return getenv(k)
+		}
+	} else if !slices.Contains(strings.Split(strings.ReplaceAll(served, " ", ""), ","), *bucket) {
+		fmt.Fprintf(std.Stderr, "backfill: bucket %q is not in SOURCE_BUCKETS (%s): the function would refuse its images\n", *bucket, served)
+		return ExitUsage
 	}
 	a, code := buildApp(std, log)
 	if a == nil {

@@ -59,6 +59,7 @@ func startServers(t *testing.T, decide func(ocrserver.Request) ocrserver.Reply) 
 		"OSS_ENDPOINT":                    internal,
 		"OSS_PUBLIC_ENDPOINT":             public,
 		"OSS_REGION":                      "cn-hangzhou",
+		"SOURCE_BUCKETS":                  testBucket,
 		"ALIBABA_CLOUD_ACCESS_KEY_ID":     testCreds.AccessKeyID,
 		"ALIBABA_CLOUD_ACCESS_KEY_SECRET": testCreds.AccessKeySecret,
 	}}
@@ -179,6 +180,26 @@ func TestInvokeReportsFailuresAndBadSetup(t *testing.T) {
 	var o4 output
 	assert.Equal(t, ExitUsage, Run([]string{"invoke", "--event", "no-such-file.json"}, o4.io(s.env, nil)))
 	assert.Contains(t, o4.String(), "no-such-file.json")
+}
+
+func TestBackfillServesOnlyTheConfiguredBuckets(t *testing.T) {
+	s := startServers(t, nil)
+	s.oss.CreateBucket("other-bucket")
+	s.oss.PutObject("other-bucket", "a.png", img(1), "image/png", nil)
+
+	var o output
+	assert.Equal(t, ExitUsage, Run([]string{"backfill", "--bucket", "other-bucket"}, o.io(s.env, nil)))
+	assert.Contains(t, o.String(), "not in SOURCE_BUCKETS")
+
+	env := map[string]string{}
+	for k, v := range s.env {
+		env[k] = v
+	}
+	delete(env, "SOURCE_BUCKETS")
+	var o2 output
+	assert.Equal(t, ExitOK, Run([]string{"backfill", "--bucket", "other-bucket"}, o2.io(env, nil)), o2.String())
+	_, ok := s.oss.Object("other-bucket", "a.png.json")
+	assert.True(t, ok, "without SOURCE_BUCKETS, the bucket named on the command line is served")
 }
 
 func TestBackfillDryRunThenRunThenResume(t *testing.T) {

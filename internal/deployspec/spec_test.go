@@ -1,6 +1,7 @@
 package deployspec
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -320,9 +321,16 @@ func TestSpecFunctionSettings(t *testing.T) {
 		"OCR_TIMEOUT":      "10s",
 		"OCR_MAX_ATTEMPTS": "3",
 		"CONCURRENCY":      "4",
+		"SOURCE_BUCKETS":   "vehicle-docs",
+		"SOURCE_PREFIX":    "uploads/",
 	} {
 		assert.Equal(t, want, env[name], "environmentVariables.%s", name)
 	}
+
+	// The function writes a failed result on FC's last attempt only if it
+	// knows which attempt is the last.
+	assert.Equal(t, fmt.Sprint(dig(t, props, "asyncInvokeConfig", "maxAsyncRetryAttempts")), env["MAX_ASYNC_RETRY_ATTEMPTS"],
+		"MAX_ASYNC_RETRY_ATTEMPTS must equal asyncInvokeConfig.maxAsyncRetryAttempts")
 
 	// The function must outlive its own retries of the recognition call.
 	attempts, err := strconv.Atoi(env["OCR_MAX_ATTEMPTS"].(string))

@@ -158,6 +158,7 @@ func settle(t *testing.T, c *Cloud) {
 
 type resultDoc struct {
 	Status   string `json:"status"`
+	Outcome  string `json:"outcome"`
 	Attempts int    `json:"attempts"`
 	Source   struct {
 		Key, ETag, EventName string
@@ -260,8 +261,9 @@ func TestFailingEveryAttemptReachesTheFailureDestination(t *testing.T) {
 	assert.Len(t, rec.Attempts(), 1+c.Function.MaxAsyncRetryAttempts, "maxAsyncRetryAttempts from s.yaml")
 	require.Len(t, rec.Failures(), 1)
 	assert.Equal(t, 1+c.Function.MaxAsyncRetryAttempts, rec.Failures()[0].Attempts)
-	_, written := c.OSS.Object("vehicle-docs", "uploads/flaky.jpg.json")
-	assert.False(t, written)
+	doc := readDoc(t, c, "uploads/flaky.jpg")
+	assert.Equal(t, "failed", doc.Status, "FC's last attempt leaves a failed result instead of nothing")
+	assert.Equal(t, "transient", doc.Outcome)
 }
 
 func TestTriggerRulesComeFromSYAML(t *testing.T) {
