@@ -36,3 +36,12 @@ func TestFunctionRoleIsLeastPrivilege(t *testing.T) {
 	assert.ElementsMatch(t, []string{"oss:GetObject", "oss:PutObject"}, granted,
 		"HEAD and signed GETs need oss:GetObject, results need oss:PutObject; nothing else (no List, no Delete, no wildcards)")
 }
+
+// FC scales out on its own while the vendor limits calls per second: the
+// instance cap is what keeps instances × CONCURRENCY within the plan.
+func TestInstanceCapIsSet(t *testing.T) {
+	_, fn := fc3Props(t, minimalEnv)
+	reserved, ok := dig(t, fn, "concurrencyConfig", "reservedConcurrency").(float64)
+	require.True(t, ok, "reservedConcurrency is a number")
+	assert.GreaterOrEqual(t, reserved, 1.0)
+}
