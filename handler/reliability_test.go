@@ -228,3 +228,22 @@ func TestHostileAnswersGetAClearOutcome(t *testing.T) {
 		})
 	}
 }
+
+// Clients are built once per instance: a second invocation reuses the
+// connections of the first instead of dialling again.
+func TestConnectionsAreReusedAcrossInvocations(t *testing.T) {
+	w := newWorld(t, worldOptions{})
+	w.upload("uploads/car-001.jpg", jpegImage(1), nil)
+	w.upload("uploads/car-002.png", pngImage(2), nil)
+	_, err := w.run("put-object.json")
+	require.NoError(t, err)
+	first := w.oss.Connections("internal")
+	require.Positive(t, first)
+
+	_, err = w.run("post-object.json")
+	require.NoError(t, err)
+	_, err = w.run("put-object.json") // a duplicate: only HEADs
+	require.NoError(t, err)
+
+	assert.Equal(t, first, w.oss.Connections("internal"), "no new connection to OSS for later invocations")
+}

@@ -47,9 +47,10 @@ type Server struct {
 	servers  map[string]*http.Server
 	serving  sync.WaitGroup // one per Serve goroutine
 	closed   bool
-	closing  chan struct{} // closed by Close, ends injected delays
-	inflight int           // handlers running, guarded by mu
-	idle     *sync.Cond    // signalled when inflight drops to 0
+	closing  chan struct{}  // closed by Close, ends injected delays
+	inflight int            // handlers running, guarded by mu
+	idle     *sync.Cond     // signalled when inflight drops to 0
+	accepted map[string]int // TCP connections accepted per listener, guarded by mu
 }
 
 // New returns a Server with no listeners, no buckets and no accepted
@@ -93,7 +94,20 @@ func (s *Server) Listen(name, addr string) (endpoint string, err error) {
 	if err != nil {
 		return "", fmt.Errorf("ossserver: listen %q on %s: %w", name, addr, err)
 	}
-	srv := &http.Server{Handler: listenerHandler{s: s, name: name}, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{
+		Handler:           listenerHandler{s: s, name: name},
+		ReadHeaderTimeout: 10 * time.Second,
+		ConnState: func(_ net.Conn, state http.ConnState) {
+			if state == http.StateNew {
+				s.mu.Lock()
+				if s.accepted == nil {
+					s.accepted = map[string]int{}
+				}
+				s.accepted[name]++
+				s.mu.Unlock()
+			}
+		},
+	}
 	s.servers[name] = srv
 	s.serving.Add(1)
 	go func() {
@@ -101,6 +115,15 @@ func (s *Server) Listen(name, addr string) (endpoint string, err error) {
 		_ = srv.Serve(ln) // returns http.ErrServerClosed once Close runs
 	}()
 	return "http://" + ln.Addr().String(), nil
+}
+
+// Connections returns how many TCP connections the named listener has
+// accepted: what tells a client that keeps its connections alive from one
+// that dials for every request.
+func (s *Server) Connections(listener string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.accepted[listener]
 }
 
 // Close stops every listener, cuts open connections, ends injected delays
