@@ -35,6 +35,8 @@ func New(cfg config.Config, log *slog.Logger, creds objectstore.Credentials) (*A
 	ocr := recognition.New(recognition.Config{
 		Endpoint:    cfg.OCREndpoint,
 		AppCode:     cfg.OCRAppCode,
+		AppKey:      cfg.OCRAppKey,
+		AppSecret:   cfg.OCRAppSecret,
 		Timeout:     cfg.OCRTimeout,
 		MaxAttempts: cfg.OCRMaxAttempts,
 		MaxConns:    cfg.Concurrency,

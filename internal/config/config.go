@@ -22,6 +22,10 @@ type Config struct {
 	OCREndpoint string
 	// OCRAppCode authenticates to the Marketplace API gateway ("APPCODE ...").
 	OCRAppCode string
+	// OCRAppKey and OCRAppSecret authenticate with the gateway's signature
+	// instead: the secret signs each call and never leaves the function.
+	// Exactly one method is configured: the AppCode or this pair.
+	OCRAppKey, OCRAppSecret string
 
 	// OSSEndpoint serves HEAD/GET/PUT from inside Alibaba Cloud (the
 	// -internal endpoint by default: free traffic, lower latency).
@@ -76,17 +80,10 @@ func Load(getenv func(string) string) (Config, error) {
 	r := reader{getenv: getenv}
 	var c Config
 
-	c.OCREndpoint = r.ocrEndpoint()
 	c.OCRAppCode = r.str("OCR_APPCODE", "")
-	appKey, appSecret := r.str("OCR_APP_KEY", ""), r.str("OCR_APP_SECRET", "")
-	switch {
-	case appKey != "" || appSecret != "":
-		// The AppKey/AppSecret signature is a planned capability; until it is
-		// built, accepting these would silently send unauthenticated calls.
-		r.fail("OCR_APP_KEY", "AppKey/AppSecret signature authentication is not supported yet: set OCR_APPCODE and leave OCR_APP_KEY and OCR_APP_SECRET empty")
-	case c.OCRAppCode == "":
-		r.fail("OCR_APPCODE", "is required: the AppCode of your Marketplace subscription")
-	}
+	c.OCRAppKey, c.OCRAppSecret = r.str("OCR_APP_KEY", ""), r.str("OCR_APP_SECRET", "")
+	r.ocrAuth(c.OCRAppCode, c.OCRAppKey, c.OCRAppSecret)
+	c.OCREndpoint = r.ocrEndpoint(c.OCRAppKey != "" || c.OCRAppSecret != "")
 
 	c.OSSRegion = r.str("OSS_REGION", getenv("FC_REGION"))
 	if c.OSSRegion == "" {
@@ -283,7 +280,33 @@ func (r *reader) resultSuffix(exts []string) string {
 	return s
 }
 
-func (r *reader) ocrEndpoint() string {
+// ocrAuth requires exactly one way to authenticate to the API gateway:
+// the AppCode, or the AppKey with its AppSecret. Half a pair, or both
+// methods, would leave it unclear which credential the operator meant.
+func (r *reader) ocrAuth(appCode, appKey, appSecret string) {
+	pair := appKey != "" || appSecret != ""
+	switch {
+	case appCode != "" && pair:
+		r.fail("OCR_APPCODE", "and OCR_APP_KEY/OCR_APP_SECRET are both set: choose one authentication, the AppCode or the AppKey/AppSecret signature, and leave the other empty")
+	case appKey != "" && appSecret == "":
+		r.fail("OCR_APP_SECRET", "is required with OCR_APP_KEY: the AppSecret of the same Marketplace app")
+	case appSecret != "" && appKey == "":
+		r.fail("OCR_APP_KEY", "is required with OCR_APP_SECRET: the AppKey of the same Marketplace app")
+	case !pair && appCode == "":
+		r.fail("OCR_APPCODE", "is required: the AppCode of your Marketplace subscription (or set OCR_APP_KEY and OCR_APP_SECRET to sign calls instead)")
+	}
+	// The AppKey goes in a header on every call: a character a header
+	// cannot carry would fail each call as a transport error, retried for
+	// ever, instead of stopping the instance here.
+	for _, c := range appKey {
+		if c <= ' ' || c > '~' {
+			r.fail("OCR_APP_KEY", "must be the AppKey as the console shows it: printable ASCII, no spaces")
+			break
+		}
+	}
+}
+
+func (r *reader) ocrEndpoint(signed bool) string {
 	raw := r.str("OCR_ENDPOINT", "")
 	if raw == "" {
 		r.fail("OCR_ENDPOINT", "is required: the full URL of the recognition API from its Marketplace product page")
@@ -295,9 +318,16 @@ func (r *reader) ocrEndpoint() string {
 		return ""
 	}
 	// The AppCode travels in a header: over plain HTTP anyone on the path
-	// could read it. Plain HTTP is only for local and test servers.
+	// could read it. The signature keeps the AppSecret home, but HTTPS is
+	// still required: the body carries the signed image URL, a bearer
+	// credential for the image until it expires, and the answer the
+	// licence's personal data. Plain HTTP is only for local and test servers.
 	if u.Scheme == "http" && !isLocalHost(u.Hostname()) {
-		r.fail("OCR_ENDPOINT", fmt.Sprintf("must use https (the AppCode is sent with every call), got %q", u.Redacted()))
+		why := "the AppCode is sent with every call"
+		if signed {
+			why = "even with the AppKey/AppSecret signature, every call carries the signed image URL, a bearer credential until it expires, and the answer personal data"
+		}
+		r.fail("OCR_ENDPOINT", fmt.Sprintf("must use https (%s), got %q", why, u.Redacted()))
 		return ""
 	}
 	return u.String()

@@ -90,7 +90,12 @@ func TestLoadRejects(t *testing.T) {
 		{name: "plain http to a real host would leak the AppCode", set: map[string]string{"OCR_ENDPOINT": "http://vehicle.market.alicloudapi.com/x"}, wantVar: "OCR_ENDPOINT", wantMsg: "must use https"},
 		{name: "endpoint of another scheme", set: map[string]string{"OCR_ENDPOINT": "ftp://x.example.com/a"}, wantVar: "OCR_ENDPOINT", wantMsg: "http(s)"},
 		{name: "missing AppCode", unset: []string{"OCR_APPCODE"}, wantVar: "OCR_APPCODE", wantMsg: "is required"},
-		{name: "AppKey auth not built yet", set: map[string]string{"OCR_APP_KEY": "k", "OCR_APP_SECRET": "s"}, wantVar: "OCR_APP_KEY", wantMsg: "not supported yet"},
+		{name: "AppCode and key pair together", set: map[string]string{"OCR_APP_KEY": "203753385", "OCR_APP_SECRET": "app-secret"}, wantVar: "OCR_APPCODE", wantMsg: "choose one authentication"},
+		{name: "AppCode and a lone AppKey", set: map[string]string{"OCR_APP_KEY": "203753385"}, wantVar: "OCR_APPCODE", wantMsg: "choose one authentication"},
+		{name: "AppKey without its secret", set: map[string]string{"OCR_APP_KEY": "203753385"}, unset: []string{"OCR_APPCODE"}, wantVar: "OCR_APP_SECRET", wantMsg: "is required with OCR_APP_KEY"},
+		{name: "AppSecret without its key", set: map[string]string{"OCR_APP_SECRET": "app-secret"}, unset: []string{"OCR_APPCODE"}, wantVar: "OCR_APP_KEY", wantMsg: "is required with OCR_APP_SECRET"},
+		{name: "AppKey a header cannot carry", set: map[string]string{"OCR_APP_KEY": "2037 53385", "OCR_APP_SECRET": "app-secret"}, unset: []string{"OCR_APPCODE"}, wantVar: "OCR_APP_KEY", wantMsg: "printable ASCII"},
+		{name: "plain http with signature auth", set: map[string]string{"OCR_APP_KEY": "203753385", "OCR_APP_SECRET": "app-secret", "OCR_ENDPOINT": "http://vehicle.market.alicloudapi.com/x"}, unset: []string{"OCR_APPCODE"}, wantVar: "OCR_ENDPOINT", wantMsg: "must use https (even with the AppKey/AppSecret signature"},
 		{name: "no region anywhere", unset: []string{"FC_REGION"}, wantVar: "OSS_REGION", wantMsg: "is required"},
 		{name: "region with spaces", set: map[string]string{"OSS_REGION": "cn hangzhou"}, wantVar: "OSS_REGION", wantMsg: "region id"},
 		{name: "endpoint with a path", set: map[string]string{"OSS_ENDPOINT": "https://oss-cn-hangzhou.aliyuncs.com/bucket"}, wantVar: "OSS_ENDPOINT", wantMsg: "without a path"},
@@ -126,6 +131,24 @@ func TestLoadRejects(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.wantMsg)
 		})
 	}
+}
+
+func TestLoadSignatureAuth(t *testing.T) {
+	m := minimal()
+	delete(m, "OCR_APPCODE")
+	m["OCR_APP_KEY"] = " 203753385 "
+	m["OCR_APP_SECRET"] = "app-secret-value"
+
+	c, err := Load(env(m))
+	require.NoError(t, err)
+	assert.Equal(t, "203753385", c.OCRAppKey)
+	assert.Equal(t, "app-secret-value", c.OCRAppSecret)
+	assert.Empty(t, c.OCRAppCode)
+
+	m["OCR_ENDPOINT"] = "127.0.0.1:8080/vehicle-license"
+	c, err = Load(env(m))
+	require.NoError(t, err, "plain HTTP to a local test server")
+	assert.Equal(t, "http://127.0.0.1:8080/vehicle-license", c.OCREndpoint)
 }
 
 func TestLoadNamesEveryBadVariableAtOnce(t *testing.T) {

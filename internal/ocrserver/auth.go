@@ -21,6 +21,18 @@ var (
 // upper case as the gateway requires.
 const appCodeScheme = "APPCODE "
 
+// checkAuth returns nil when the call authenticates as the gateway
+// requires, else the gateway's refusal. An "Authorization: APPCODE" header
+// means AppCode auth; otherwise X-Ca-Key or X-Ca-Signature means the
+// AppKey/AppSecret signature (signature.go); a call with neither is
+// answered like a missing AppCode.
+func (s *Server) checkAuth(r *http.Request) *Reply {
+	if !strings.HasPrefix(r.Header.Get("Authorization"), appCodeScheme) && signedCall(r) {
+		return s.checkSignature(r)
+	}
+	return s.checkAppCode(r)
+}
+
 // checkAppCode returns nil when the call carries the configured AppCode,
 // else the gateway's refusal.
 func (s *Server) checkAppCode(r *http.Request) *Reply {

@@ -59,7 +59,8 @@ func TestAppCodeIsCheckedLikeTheGateway(t *testing.T) {
 }
 
 func TestNewRequiresAnAppCode(t *testing.T) {
-	assert.PanicsWithValue(t, "ocrserver: Config.AppCode is required", func() { New(Config{}) })
+	assert.PanicsWithValue(t, "ocrserver: Config.AppCode is required (or AppKey and AppSecret)", func() { New(Config{}) })
+	assert.PanicsWithValue(t, "ocrserver: Config.AppKey and Config.AppSecret go together", func() { New(Config{AppKey: "k"}) })
 }
 
 func TestUnknownRouteIsTheGatewaysInvalidUrl(t *testing.T) {

@@ -13,12 +13,19 @@ const (
 	DefaultFetchTimeout = 10 * time.Second
 )
 
-// Config configures a Server. Only AppCode is required.
+// Config configures a Server. AppCode, or AppKey with AppSecret, is
+// required.
 type Config struct {
-	// AppCode is the Marketplace AppCode the gateway accepts. Required: a
-	// stand-in that let every caller in would hide a handler that forgets
-	// to authenticate.
+	// AppCode is the Marketplace AppCode the gateway accepts. Required
+	// unless AppKey is set: a stand-in that let every caller in would hide
+	// a handler that forgets to authenticate.
 	AppCode string
+	// AppKey and AppSecret, when set, are accepted through the gateway's
+	// signature (see signature.go), next to AppCode if that is set too.
+	AppKey, AppSecret string
+	// Now is the gateway's clock for the signature's timestamp window and
+	// nonce memory; nil means time.Now. Tests move it to play clock skew.
+	Now func() time.Time
 	// Path is the endpoint's path; DefaultPath when empty.
 	Path string
 	// Addr is the address Start listens on; DefaultAddr (a free loopback
@@ -74,6 +81,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Fetch == nil {
 		c.Fetch = &http.Client{Timeout: DefaultFetchTimeout}
+	}
+	if c.Now == nil {
+		c.Now = time.Now
 	}
 	if c.Decide == nil {
 		c.Decide = func(Request) Reply { return Success() }

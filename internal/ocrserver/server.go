@@ -14,6 +14,7 @@ import (
 type Server struct {
 	cfg     Config
 	journal journal
+	nonces  nonceMemory // signature nonces seen, against replays
 	// ctx ends when the server closes, so that delayed replies and image
 	// fetches stop instead of holding Close up.
 	ctx    context.Context
@@ -23,11 +24,15 @@ type Server struct {
 	url  string
 }
 
-// New returns a server that is not listening yet. It panics if
-// cfg.AppCode is empty, a setup mistake no test should run with.
+// New returns a server that is not listening yet. It panics if neither
+// cfg.AppCode nor cfg.AppKey with cfg.AppSecret is set, a setup mistake no
+// test should run with.
 func New(cfg Config) *Server {
-	if cfg.AppCode == "" {
-		panic("ocrserver: Config.AppCode is required")
+	if (cfg.AppKey == "") != (cfg.AppSecret == "") {
+		panic("ocrserver: Config.AppKey and Config.AppSecret go together")
+	}
+	if cfg.AppCode == "" && cfg.AppKey == "" {
+		panic("ocrserver: Config.AppCode is required (or AppKey and AppSecret)")
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Server{cfg: cfg.withDefaults(), ctx: ctx, cancel: cancel}
@@ -117,7 +122,7 @@ func (s *Server) decide(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	if r.Method != http.MethodPost || r.URL.Path != s.cfg.Path {
 		return GatewayError(http.StatusBadRequest, "Invalid Url"), nil
 	}
-	authReply := s.checkAppCode(r)
+	authReply := s.checkAuth(r)
 	call.AuthOK = authReply == nil
 
 	// The body is read even for a refused AppCode, only so that the

@@ -59,6 +59,10 @@ type vendorBody struct {
 
 const previewBytes = 200
 
+// credentialSettings names what to check when the gateway refuses the
+// caller: whichever of the two authentications is configured.
+const credentialSettings = "OCR_APPCODE (or OCR_APP_KEY and OCR_APP_SECRET)"
+
 // throttled reports the API gateway's flow-control refusal, which is the one
 // 403 worth retrying.
 func throttled(gatewayMessage string) bool {
@@ -98,7 +102,7 @@ func Classify(httpStatus int, header http.Header, body []byte) Answer {
 		// The gateway refused the call before the vendor saw it: AppCode,
 		// signature, timestamp or URL problems.
 		a.Class = Misconfigured
-		a.Reason = fmt.Sprintf("the API gateway refused the call (HTTP %d: %s): check OCR_APPCODE and OCR_ENDPOINT", httpStatus, gatewayMessage)
+		a.Reason = fmt.Sprintf("the API gateway refused the call (HTTP %d: %s): check %s and OCR_ENDPOINT", httpStatus, gatewayMessage, credentialSettings)
 		return a
 
 	case httpStatus == http.StatusBadRequest:
@@ -135,11 +139,11 @@ func classifyStatus(status int, where string) (Class, string) {
 	case status == 400 || status == 413:
 		return Rejected, ""
 	case status == 401:
-		return Misconfigured, fmt.Sprintf("%s 401: authentication failed: check OCR_APPCODE", where)
+		return Misconfigured, fmt.Sprintf("%s 401: authentication failed: check %s", where, credentialSettings)
 	case status == 402:
-		return Misconfigured, fmt.Sprintf("%s 402: the product is not subscribed or has no calls left: check the Marketplace subscription of OCR_APPCODE", where)
+		return Misconfigured, fmt.Sprintf("%s 402: the product is not subscribed or has no calls left: check the Marketplace subscription of %s", where, credentialSettings)
 	case status == 403:
-		return Misconfigured, fmt.Sprintf("%s 403: permission denied: check OCR_APPCODE and its subscription", where)
+		return Misconfigured, fmt.Sprintf("%s 403: permission denied: check %s and its subscription", where, credentialSettings)
 	case status == 404:
 		return Misconfigured, fmt.Sprintf("%s 404: no such API path: check OCR_ENDPOINT", where)
 	case status == 429 || status >= 500:
