@@ -19,7 +19,7 @@ type Call struct {
 	CardSide  string
 	Source    string
 	Attempt   int
-	// AuthOK reports whether the AppCode was accepted.
+	// AuthOK reports whether the caller was accepted (AppCode or signature).
 	AuthOK bool
 	// FetchStatus is the HTTP status imgUrl answered, 0 when it was not
 	// fetched or the fetch failed before a status (see FetchError).

@@ -8,9 +8,12 @@
 // What one call goes through, in the order the real service applies it:
 //
 //  1. Gateway: POST to the configured path, else 400 "Invalid Url". Then the
-//     AppCode: a missing or malformed "Authorization: APPCODE <code>" is
-//     answered 401 "Empty AppCode", a wrong code 403 "Invalid AppCode".
-//     Gateway answers carry X-Ca-Error-Message and an empty body.
+//     caller: with an AppCode configured, a missing or malformed
+//     "Authorization: APPCODE <code>" is answered 401 "Empty AppCode", a
+//     wrong code 403 "Invalid AppCode"; with an AppKey/AppSecret configured,
+//     an X-Ca-Signature call is verified like the gateway does (signature.go:
+//     string to sign, 15-minute timestamp window, nonce replay). Gateway
+//     answers carry X-Ca-Error-Message and an empty body.
 //  2. Vendor: the multipart/form-data body (at most 2 MB, else 413) must name
 //     an image (imgUrl, file or imgBase64; imgUrl wins, imgBase64 loses) and
 //     a valid cardSide (FRONT by default), else business error 1009.
@@ -33,6 +36,7 @@
 // them. Every call is recorded (Calls) and HTTP 200 answers are counted as
 // billed (Billed), because the gateway bills only those.
 //
-// The AppCode is a secret: the stand-in never echoes it, neither the
-// configured one nor a wrong one a client sent, and it logs nothing.
+// The AppCode and the AppSecret are secrets: the stand-in never echoes
+// them, neither the configured ones nor wrong ones a client sent, and it
+// logs nothing.
 package ocrserver
