@@ -132,7 +132,7 @@ func OptionsFrom(c config.Config) Options {
 func (h *Handler) HandlePayload(ctx context.Context, payload []byte) (Summary, error) {
 	ev, err := DecodeEvent(payload)
 	if err != nil {
-		h.invocationLogger(ctx).Error("payload refused", "error", err.Error())
+		h.invocationLogger(fromFC(ctx)).Error("payload refused", "error", err.Error())
 		return Summary{}, err
 	}
 	return h.Handle(ctx, ev)
@@ -143,15 +143,16 @@ func (h *Handler) HandlePayload(ctx context.Context, payload []byte) (Summary, e
 // record ended transient or misconfigured, so that FC retries the event;
 // records already done are skipped on the retry by their result document.
 func (h *Handler) Handle(ctx context.Context, ev Event) (Summary, error) {
-	log := h.invocationLogger(ctx)
+	fc := fromFC(ctx)
+	log := h.invocationLogger(fc)
 	if err := ev.Validate(); err != nil {
 		log.Error("payload refused", "error", err.Error())
 		return Summary{}, err
 	}
-	h.useInvocationCredentials(ctx)
-	inv := invocation{log: log, lastChance: h.isLastChance(ctx)}
+	h.useInvocationCredentials(fc)
+	inv := invocation{log: log, lastChance: h.isLastChance(fc)}
 	if inv.lastChance {
-		log.Warn("FC's last attempt at this event: records that fail now get a failed result document", "retry_count", retryCount(ctx))
+		log.Warn("FC's last attempt at this event: records that fail now get a failed result document", "retry_count", fc.RetryCount)
 	}
 
 	results := make([]RecordResult, len(ev.Events))
@@ -168,7 +169,7 @@ func (h *Handler) Handle(ctx context.Context, ev Event) (Summary, error) {
 	}
 	wg.Wait()
 
-	summary := newSummary(requestID(ctx), results)
+	summary := newSummary(fc.RequestID, results)
 	log.Info("invocation finished",
 		"succeeded", summary.Counts[Succeeded], "rejected", summary.Counts[Rejected], "skipped", summary.Counts[Skipped],
 		"transient", summary.Counts[Transient], "misconfigured", summary.Counts[Misconfigured])
@@ -178,10 +179,29 @@ func (h *Handler) Handle(ctx context.Context, ev Event) (Summary, error) {
 	return summary, nil
 }
 
+// fromFC reads what FC tells the invocation (request id, retry count, STS
+// credentials) once: fccontext.FromContext allocates a logger on every call
+// and is not safe to call from the record goroutines. ok is false outside
+// FC (tests, CLI).
+func fromFC(ctx context.Context) fcInfo {
+	fc, ok := fccontext.FromContext(ctx)
+	if !ok {
+		return fcInfo{}
+	}
+	return fcInfo{ok: true, RequestID: fc.RequestID, RetryCount: fc.RetryCount, Credentials: fc.Credentials}
+}
+
+type fcInfo struct {
+	ok          bool
+	RequestID   string
+	RetryCount  int
+	Credentials fccontext.Credentials
+}
+
 // invocationLogger tags every line with FC's request id.
-func (h *Handler) invocationLogger(ctx context.Context) *slog.Logger {
-	if id := requestID(ctx); id != "" {
-		return h.deps.Logger.With("request_id", id)
+func (h *Handler) invocationLogger(fc fcInfo) *slog.Logger {
+	if fc.RequestID != "" {
+		return h.deps.Logger.With("request_id", fc.RequestID)
 	}
 	return h.deps.Logger
 }
@@ -194,35 +214,17 @@ type invocation struct {
 
 // isLastChance reports whether FC will not retry this invocation: its
 // x-fc-retry-count has reached the function's maxAsyncRetryAttempts.
-// Outside FC (tests, CLI) there is no retry to wait for either way, but
-// the CLI reports failures itself, so only FC invocations qualify.
-func (h *Handler) isLastChance(ctx context.Context) bool {
-	if _, ok := fccontext.FromContext(ctx); !ok {
-		return false
-	}
-	return retryCount(ctx) >= h.opts.MaxAsyncRetryAttempts
-}
-
-func retryCount(ctx context.Context) int {
-	if fc, ok := fccontext.FromContext(ctx); ok {
-		return fc.RetryCount
-	}
-	return 0
-}
-
-func requestID(ctx context.Context) string {
-	if fc, ok := fccontext.FromContext(ctx); ok {
-		return fc.RequestID
-	}
-	return ""
+// Outside FC (tests, CLI) the caller reports failures itself, so only FC
+// invocations qualify.
+func (h *Handler) isLastChance(fc fcInfo) bool {
+	return fc.ok && fc.RetryCount >= h.opts.MaxAsyncRetryAttempts
 }
 
 // useInvocationCredentials hands this invocation's STS credentials to the
 // OSS client. Invocations without any (the CLI, tests) keep what the
 // instance started with.
-func (h *Handler) useInvocationCredentials(ctx context.Context) {
-	fc, ok := fccontext.FromContext(ctx)
-	if !ok || h.deps.Credentials == nil || fc.Credentials.AccessKeyId == "" {
+func (h *Handler) useInvocationCredentials(fc fcInfo) {
+	if h.deps.Credentials == nil || fc.Credentials.AccessKeyId == "" {
 		return
 	}
 	h.deps.Credentials.SetCredentials(objectstore.Credentials{
