@@ -11,7 +11,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -19,6 +18,8 @@ import (
 	"time"
 
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
+
+	"github.com/vlicense/fc-vehicle-license/internal/httpclient"
 )
 
 // Config says where OSS is and how to reach it.
@@ -108,7 +109,7 @@ func New(cfg Config) (*Store, error) {
 		oss.Region(cfg.Region),
 		oss.SetCredentialsProvider(box),
 	}
-	internal, err := oss.New(cfg.Endpoint, "", "", append(common, oss.HTTPClient(newHTTPClient(cfg)))...)
+	internal, err := oss.New(cfg.Endpoint, "", "", append(common, oss.HTTPClient(httpclient.New(cfg.MaxConns, cfg.Timeout)))...)
 	if err != nil {
 		return nil, fmt.Errorf("oss endpoint %q: %w", cfg.Endpoint, err)
 	}
@@ -117,27 +118,6 @@ func New(cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("oss public endpoint %q: %w", cfg.PublicEndpoint, err)
 	}
 	return &Store{internal: internal, public: public, creds: box}, nil
-}
-
-// newHTTPClient keeps connections alive across invocations and never
-// follows redirects: OSS answers with its own errors, and a redirect would
-// mean a wrong endpoint.
-func newHTTPClient(cfg Config) *http.Client {
-	dialer := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
-	return &http.Client{
-		Timeout: cfg.Timeout,
-		Transport: &http.Transport{
-			Proxy:                 http.ProxyFromEnvironment,
-			DialContext:           dialer.DialContext,
-			MaxIdleConns:          cfg.MaxConns,
-			MaxIdleConnsPerHost:   cfg.MaxConns,
-			IdleConnTimeout:       90 * time.Second,
-			TLSHandshakeTimeout:   5 * time.Second,
-			ResponseHeaderTimeout: cfg.Timeout,
-			ForceAttemptHTTP2:     true,
-		},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
 }
 
 // SetCredentials makes c the credentials of every later request and

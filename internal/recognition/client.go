@@ -13,6 +13,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/vlicense/fc-vehicle-license/internal/httpclient"
 )
 
 // Config describes how to reach the API.
@@ -75,21 +77,9 @@ func New(cfg Config) *Client {
 	}
 	hc := cfg.HTTPClient
 	if hc == nil {
-		dialer := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
-		hc = &http.Client{
-			Transport: &http.Transport{
-				Proxy:               http.ProxyFromEnvironment,
-				DialContext:         dialer.DialContext,
-				MaxIdleConns:        cfg.MaxConns,
-				MaxIdleConnsPerHost: cfg.MaxConns,
-				IdleConnTimeout:     90 * time.Second,
-				TLSHandshakeTimeout: 5 * time.Second,
-				ForceAttemptHTTP2:   true,
-			},
-			// A redirect would turn the POST into a GET and lose the form;
-			// it always means a wrong OCR_ENDPOINT, so report it as such.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		}
+		// Each attempt has its own deadline (OCR_TIMEOUT within the
+		// invocation's), so the client sets none.
+		hc = httpclient.New(cfg.MaxConns, 0)
 	}
 	return &Client{cfg: cfg, http: hc}
 }
