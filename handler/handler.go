@@ -342,6 +342,15 @@ func (h *Handler) recognise(ctx context.Context, log *slog.Logger, j job, res Re
 		return fail(log, res, Transient, fmt.Sprintf("unknown recognition class %q", result.Class))
 	}
 
+	// The URL names the key, not the version: if the image was replaced
+	// while the vendor worked, the answer may describe the new content, and
+	// a document naming the old ETag would be wrong (and, should the old
+	// content come back, wrong for good). The new upload's own event
+	// recognises it.
+	if reason := h.replacedMeanwhile(ctx, log, j); reason != "" {
+		return skip(log, res, reason, "etag", j.image.ETag, "billed", result.Class == recognition.Succeeded)
+	}
+
 	// 6. Write.
 	src := Source{Bucket: j.bucket, Key: j.key, ETag: j.image.ETag, Size: j.image.Size, EventName: j.rec.EventName, EventTime: j.rec.EventTime}
 	doc := newDocument(src, j.side, result, h.deps.Now())
@@ -356,6 +365,24 @@ func (h *Handler) recognise(ctx context.Context, log *slog.Logger, j job, res Re
 	log.Info("result written", "outcome", res.Outcome, "result_key", j.resultKey, "attempts", result.Attempts,
 		"http_status", result.HTTPStatus, "code", result.Code, "message", clip(result.Message))
 	return res
+}
+
+// replacedMeanwhile HEADs the image again after recognition and says why
+// the answer must not be written, or "". A failed HEAD does not stop the
+// write: the image almost certainly did not change, and failing here would
+// make FC pay for the recognition again.
+func (h *Handler) replacedMeanwhile(ctx context.Context, log *slog.Logger, j job) string {
+	now, err := h.deps.Store.Head(ctx, j.bucket, j.key)
+	switch {
+	case errors.Is(err, objectstore.ErrNotFound):
+		return "the image was deleted during recognition"
+	case err != nil:
+		log.Warn("could not re-check the image after recognition; writing the result for the ETag read before", "error", err.Error())
+		return ""
+	case now.ETag != j.image.ETag:
+		return fmt.Sprintf("the image was replaced during recognition (ETag %s → %s): its own event recognises the new version", j.image.ETag, now.ETag)
+	}
+	return ""
 }
 
 // isFinal reports whether a result document (by its metadata) ends the

@@ -247,3 +247,33 @@ func TestConnectionsAreReusedAcrossInvocations(t *testing.T) {
 
 	assert.Equal(t, first, w.oss.Connections("internal"), "no new connection to OSS for later invocations")
 }
+
+// The signed URL names the key, not the version: an image replaced while
+// the vendor works must not get a document that names the old ETag.
+func TestImageReplacedDuringRecognitionGetsNoWrongDocument(t *testing.T) {
+	var w *world
+	var replaced atomic.Bool
+	w = newWorld(t, worldOptions{decide: func(r ocrserver.Request) ocrserver.Reply {
+		if !replaced.Swap(true) {
+			w.upload("uploads/car-001.jpg", jpegImage(2), nil) // the user uploads again mid-recognition
+		}
+		return ocrserver.Success()
+	}})
+	oldETag := w.upload("uploads/car-001.jpg", jpegImage(1), nil)
+
+	summary, err := w.run("put-object.json")
+
+	require.NoError(t, err)
+	assert.Equal(t, 1, summary.Counts[handler.Skipped])
+	assert.Contains(t, summary.Records[0].Reason, "replaced during recognition")
+	assert.Contains(t, summary.Records[0].Reason, oldETag)
+	assert.False(t, w.hasDocument("uploads/car-001.jpg"), "no document naming the old ETag")
+
+	// The new upload's own event recognises the new version.
+	summary, err = w.run("put-object.json")
+	require.NoError(t, err)
+	assert.Equal(t, 1, summary.Counts[handler.Succeeded])
+	doc, _ := w.document("uploads/car-001.jpg")
+	assert.NotEqual(t, oldETag, doc.Source.ETag)
+	assert.Equal(t, ocrserver.Recognize(jpegImage(2), "FRONT").FrontInfo.PlateNo, decodeResponse(t, doc).Data.FrontInfo["plateNo"])
+}
