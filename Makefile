@@ -30,6 +30,13 @@ lint:
 	fi
 	$(GO) vet ./...
 
+# The soak test of issue 4 at full size: make soak IMAGES=1000 [SEED=1]. Exits 1 on a broken promise.
+IMAGES ?= 1000
+SEED ?= 1
+.PHONY: soak
+soak:
+	$(GO) run ./internal/cmd/soak --images $(IMAGES) --seed $(SEED)
+
 # Needs the Serverless Devs CLI (npm install -g @serverless-devs/s), a configured access, and
 # OCR_ENDPOINT plus OCR_APPCODE (or OCR_APP_KEY and OCR_APP_SECRET) exported.
 deploy: build
