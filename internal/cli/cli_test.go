@@ -1,9 +1,11 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -16,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -293,25 +296,56 @@ func itoa(i int) string {
 	return string(b)
 }
 
-// The demo runs the real binary: it is what `make demo` runs.
-func TestDemoShowsEveryBehaviour(t *testing.T) {
+var built struct {
+	once sync.Once
+	bin  string
+	err  error
+}
+
+// binary builds the function once per test run: the demo and local
+// commands run it as the function under the FC emulator.
+func binary(t *testing.T) (bin, root string) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
 	root, err := deployspec.RepoRoot()
 	require.NoError(t, err)
-	bin := filepath.Join(t.TempDir(), "main")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Dir = root
-	out, err := build.CombinedOutput()
-	require.NoError(t, err, string(out))
+	built.once.Do(func() {
+		dir, err := os.MkdirTemp("", "cli-bin-")
+		if err != nil {
+			built.err = err
+			return
+		}
+		built.bin = filepath.Join(dir, "main")
+		cmd := exec.Command("go", "build", "-o", built.bin, ".")
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			built.err = fmt.Errorf("%v: %s", err, out)
+		}
+	})
+	require.NoError(t, built.err)
+	return built.bin, root
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.bin != "" {
+		_ = os.RemoveAll(filepath.Dir(built.bin))
+	}
+	os.Exit(code)
+}
+
+// The demo runs the real binary: it is what `make demo` runs.
+func TestDemoShowsEveryBehaviour(t *testing.T) {
+	bin, root := binary(t)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "demo")
 	cmd.Dir = root
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
-	out, err = cmd.CombinedOutput()
+	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, string(out))
 	text := string(out)
 
@@ -329,4 +363,79 @@ func TestDemoShowsEveryBehaviour(t *testing.T) {
 		assert.Contains(t, text, want)
 	}
 	assert.Regexp(t, `billed 3 \(only HTTP 200 is billed\)`, text)
+}
+
+// local keeps the local cloud running for a person's own uploads, and
+// Ctrl-C stops all of it.
+func TestLocalServesUploadsUntilInterrupted(t *testing.T) {
+	bin, root := binary(t)
+	cmd := exec.Command(bin, "local", "--function-log", filepath.Join(t.TempDir(), "fn.log"))
+	cmd.Dir = root
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	var out output
+	cmd.Stderr = lockedWriter{&out.mu, &out.stderr}
+	require.NoError(t, cmd.Start())
+	defer func() { _ = cmd.Process.Kill() }()
+
+	lines := make(chan string, 100)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	var endpoint, keyID, secret string
+	deadline := time.After(30 * time.Second)
+	for endpoint == "" || keyID == "" || secret == "" {
+		select {
+		case l, ok := <-lines:
+			require.True(t, ok, "local exited early: %s", out.String())
+			f := strings.Fields(l)
+			switch {
+			case strings.HasPrefix(l, "  OSS endpoint"):
+				endpoint = f[2]
+			case strings.HasPrefix(l, "  AccessKey ID"):
+				keyID = f[2]
+			case strings.HasPrefix(l, "  AccessKey secret"):
+				secret = f[2]
+			}
+		case <-deadline:
+			t.Fatal("local did not print its endpoint and AccessKey")
+		}
+	}
+
+	client, err := oss.New(endpoint, keyID, secret, oss.AuthVersion(oss.AuthV4), oss.Region("cn-hangzhou"))
+	require.NoError(t, err)
+	b, err := client.Bucket("vehicle-docs")
+	require.NoError(t, err)
+	require.NoError(t, b.PutObject("uploads/my-licence.jpg", bytes.NewReader(img(7))))
+
+	var found bool
+	for i := 0; i < 300 && !found; i++ {
+		found, err = b.IsObjectExist("uploads/my-licence.jpg.json")
+		require.NoError(t, err)
+		if !found {
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	assert.True(t, found, "the result appeared next to the upload")
+
+	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+	waited := make(chan error, 1)
+	go func() { waited <- cmd.Wait() }()
+	select {
+	case err := <-waited:
+		assert.NoError(t, err, "Ctrl-C is a clean stop: %s", out.String())
+	case <-time.After(20 * time.Second):
+		t.Fatal("local did not stop on Ctrl-C")
+	}
+	for l := range lines {
+		_ = l // drain
+	}
+	// The function it ran is gone too: nothing answers on its endpoint.
+	_, err = b.IsObjectExist("uploads/my-licence.jpg")
+	assert.Error(t, err, "the local OSS stopped")
 }
