@@ -37,6 +37,18 @@ SEED ?= 1
 soak:
 	$(GO) run ./internal/cmd/soak --images $(IMAGES) --seed $(SEED)
 
+# Performance (issue 5): the Go benchmarks of the hot paths, then the bench command, which builds
+# the binary like `make build` and measures it under the FC emulator (and the Node.js/ali-oss
+# baseline side by side, once `make bench-node-deps` has installed it). See README "Performance".
+BENCH_PKGS = ./handler ./internal/recognition ./internal/objectstore
+.PHONY: bench bench-node-deps
+bench:
+	$(GO) test -p 1 -run '^$$' -bench . -benchmem $(BENCH_PKGS)
+	$(GO) run ./internal/cmd/bench
+
+bench-node-deps:
+	cd internal/bench/node && npm ci --no-audit --no-fund
+
 # Needs the Serverless Devs CLI (npm install -g @serverless-devs/s), a configured access, and
 # OCR_ENDPOINT plus OCR_APPCODE (or OCR_APP_KEY and OCR_APP_SECRET) exported.
 deploy: build

@@ -1,0 +1,557 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/vlicense/fc-vehicle-license/internal/fcemulator"
+	"github.com/vlicense/fc-vehicle-license/internal/localcloud"
+	"github.com/vlicense/fc-vehicle-license/internal/ossserver"
+)
+
+// Options say what to measure. DefaultOptions are issue 5's.
+type Options struct {
+	Root        string        // module root (go.mod, s.yaml)
+	ColdStarts  int           // fresh processes measured per function
+	Warmup      int           // one-image invocations before measuring
+	Invocations int           // measured one-image invocations, sequential
+	Records     int           // records of the batch event
+	Concurrency int           // CONCURRENCY given to the function
+	Delay       time.Duration // the stand-in's answer time in the batch event
+	Node        bool          // also measure the Node.js baseline, if installed
+	// Env is extra environment for the functions (the Go one and the
+	// Node.js one), e.g. GOMAXPROCS=1 to try a setting without a release.
+	Env      map[string]string
+	Progress io.Writer // progress lines; nil discards them
+}
+
+// DefaultOptions are the issue's numbers.
+func DefaultOptions(root string) Options {
+	return Options{
+		Root:        root,
+		ColdStarts:  15,
+		Warmup:      20,
+		Invocations: 200,
+		Records:     100,
+		Concurrency: 16,
+		Delay:       300 * time.Millisecond,
+		Node:        true,
+	}
+}
+
+// Measurement is what was measured of one function.
+type Measurement struct {
+	Name      string
+	ColdStart Distribution
+	// FirstInvocation is the round trip of the first invocation a fresh
+	// instance serves (connections still to be opened).
+	FirstInvocation time.Duration
+	// RoundTrip is Emulator.Invoke as the caller sees it; FunctionTime is
+	// the emulator's Result.Duration (work handed out to response posted).
+	RoundTrip    Distribution
+	FunctionTime Distribution
+	// CPU is utime+stime of the function's process over the measured
+	// one-image invocations.
+	CPU              CPUTimes
+	CPUPerInvocation time.Duration
+	Event            EventResult
+	PeakRSS          int64 // VmHWM after the batch event, bytes
+}
+
+// EventResult is the batch event: Records images, the stand-in answering
+// each after Delay, at most Concurrency records at once.
+type EventResult struct {
+	Records, Concurrency int
+	Delay                time.Duration
+	Duration             time.Duration // Result.Duration of the invocation
+	Ideal                time.Duration // IdealBatch(Records, Concurrency, Delay)
+	MaxInFlight          int           // most calls in flight at the stand-in at once
+	Calls                int           // calls the stand-in received
+	Succeeded            int           // records the function reported succeeded
+}
+
+// Ratio is Duration / Ideal.
+func (e EventResult) Ratio() float64 {
+	if e.Ideal <= 0 {
+		return 0
+	}
+	return float64(e.Duration) / float64(e.Ideal)
+}
+
+// Machine identifies where the numbers come from.
+type Machine struct {
+	CPU       string // model name of /proc/cpuinfo
+	CPUs      int
+	Kernel    string
+	GoVersion string
+	Date      time.Time
+}
+
+// Report is everything Run measured.
+type Report struct {
+	Machine Machine
+	Options Options
+
+	Go Measurement
+	// Cold starts of the baselines, sampled alternately with the function's:
+	// testdata/nocli (the function without its CLI) and testdata/minimalfn
+	// (fc.Start with a trivial handler).
+	NoCLIColdStart   Distribution
+	MinimalColdStart Distribution
+	// CLIInit is the package initialisation of the packages the binary
+	// links only because of its CLI (not linked into testdata/nocli).
+	CLIInit PackageInit
+
+	BinaryBytes  int64 // the stripped function binary
+	NoCLIBytes   int64
+	MinimalBytes int64
+
+	Node        *Measurement // nil when not measured
+	NodeInfo    NodeBaseline
+	NodeSkipped string // why Node was not measured
+}
+
+// Run builds the binaries, measures them and, if asked and installed, the
+// Node.js baseline. Nothing it started is left running when it returns.
+func Run(ctx context.Context, opts Options) (*Report, error) {
+	if err := CheckPlatform(); err != nil {
+		return nil, err
+	}
+	if opts.Progress == nil {
+		opts.Progress = io.Discard
+	}
+	progress := func(format string, args ...any) { fmt.Fprintf(opts.Progress, "bench: "+format+"\n", args...) }
+	rep := &Report{Options: opts, Machine: ReadMachine()}
+
+	tmp, err := os.MkdirTemp("", "fc-bench-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+
+	progress("building the function like `make build` (linux/amd64, CGO_ENABLED=0, -trimpath, -ldflags \"-s -w\"), and its baselines")
+	fn := filepath.Join(tmp, "function", "main")
+	nocli := filepath.Join(tmp, "nocli", "main")
+	minimal := filepath.Join(tmp, "minimal", "main")
+	for _, b := range []struct {
+		pkg, out string
+		size     *int64
+	}{
+		{".", fn, &rep.BinaryBytes},
+		{"./" + noCLIPkg, nocli, &rep.NoCLIBytes},
+		{"./" + minimalPkg, minimal, &rep.MinimalBytes},
+	} {
+		if err := Build(ctx, opts.Root, b.pkg, b.out); err != nil {
+			return nil, err
+		}
+		if *b.size, err = fileSize(b.out); err != nil {
+			return nil, err
+		}
+	}
+
+	m, baseCold, err := measure(ctx, "go", fn, opts, []string{nocli, minimal}, progress)
+	if err != nil {
+		return nil, fmt.Errorf("go function: %w", err)
+	}
+	rep.Go, rep.NoCLIColdStart, rep.MinimalColdStart = m, Summarize(baseCold[0]), Summarize(baseCold[1])
+
+	progress("go: package initialisation of the CLI-only packages (GODEBUG=inittrace=1, %d runs)", opts.ColdStarts)
+	cliOnly, err := OnlyIn(ctx, opts.Root, ".", "./"+noCLIPkg)
+	if err != nil {
+		return nil, err
+	}
+	if rep.CLIInit, err = MeasureInit(ctx, fn, opts.ColdStarts, cliOnly); err != nil {
+		return nil, err
+	}
+
+	if !opts.Node {
+		rep.NodeSkipped = "not asked for (-node=false)"
+		return rep, nil
+	}
+	node, err := FindNode(opts.Root)
+	if err != nil {
+		rep.NodeSkipped = err.Error()
+		return rep, nil
+	}
+	rep.NodeInfo = node
+	launcher, err := node.Launcher(tmp)
+	if err != nil {
+		return nil, err
+	}
+	nm, _, err := measure(ctx, "node", launcher, opts, nil, progress)
+	if err != nil {
+		return nil, fmt.Errorf("node function: %w", err)
+	}
+	rep.Node = &nm
+	return rep, nil
+}
+
+// The baselines of the cold start, relative to the module root.
+const (
+	noCLIPkg   = "internal/bench/testdata/nocli"
+	minimalPkg = "internal/bench/testdata/minimalfn"
+)
+
+// measure runs one function in a local cloud of its own. Each baseline
+// binary runs under an emulator of its own with the function's environment;
+// their cold starts are sampled alternately with the function's, so that all
+// see the same machine state.
+func measure(ctx context.Context, name, binary string, opts Options, baselines []string, progress func(string, ...any)) (m Measurement, baseCold [][]time.Duration, err error) {
+	m.Name = name
+	si, err := startStandIn()
+	if err != nil {
+		return m, nil, err
+	}
+	defer si.close()
+	out := &tailBuffer{max: 64 << 10}
+	env := map[string]string{}
+	for k, v := range opts.Env {
+		env[k] = v
+	}
+	env["OCR_ENDPOINT"] = si.url
+	env["CONCURRENCY"] = strconv.Itoa(opts.Concurrency)
+	cloud, err := localcloud.Start(localcloud.Config{
+		BinaryPath:     binary,
+		SpecPath:       filepath.Join(opts.Root, "s.yaml"),
+		Env:            env,
+		Decide:         si.Decide,
+		FunctionOutput: out,
+	})
+	if err != nil {
+		return m, nil, err
+	}
+	defer cloud.Close()
+	si.next.Store(cloud.OCR)
+	withOutput := func(err error) error {
+		if err == nil {
+			return nil
+		}
+		return fmt.Errorf("%w\nlast function output:\n%s", err, out.String())
+	}
+
+	seeder, err := newSeeder(cloud, "uploads/bench/"+name+"/")
+	if err != nil {
+		return m, nil, err
+	}
+
+	// Cold starts: the first instance (started with the cloud) is a warm-up
+	// for the page cache and is not counted.
+	progress("%s: %d cold starts", name, opts.ColdStarts)
+	first, err := cloud.FC.WaitReady(ctx)
+	if err != nil {
+		return m, nil, withOutput(err)
+	}
+	emus := []*fcemulator.Emulator{cloud.FC}
+	if len(baselines) > 0 {
+		env, err := functionEnv(first.PID)
+		if err != nil {
+			return m, nil, err
+		}
+		for _, b := range baselines {
+			e, err := fcemulator.Start(fcemulator.Config{BinaryPath: b, Env: env, Region: cloud.Region, Stdout: out, Stderr: out})
+			if err != nil {
+				return m, nil, err
+			}
+			defer e.Close()
+			emus = append(emus, e)
+		}
+	}
+	cold, err := coldStarts(ctx, emus, opts.ColdStarts)
+	if err != nil {
+		return m, nil, withOutput(err)
+	}
+	m.ColdStart, baseCold = Summarize(cold[0]), cold[1:]
+	for _, e := range emus[1:] {
+		_ = e.Close()
+	}
+	info, _ := cloud.FC.Instance()
+	pid := info.PID
+
+	// One-image invocations on the fresh instance.
+	progress("%s: %d warm-up + %d one-image invocations", name, opts.Warmup, opts.Invocations)
+	si.reset(0)
+	invokeOne := func(i int) (rt, fnTime time.Duration, err error) {
+		payload := seeder.payload([]string{fmt.Sprintf("one-%04d.jpg", i)})
+		start := time.Now()
+		res, err := cloud.FC.Invoke(ctx, payload, fcemulator.InvokeOptions{})
+		rt = time.Since(start)
+		if err == nil {
+			err = checkResult(res, pid, 1)
+		}
+		return rt, res.Duration, withOutput(err)
+	}
+	for i := range max(opts.Warmup, 1) {
+		rt, _, err := invokeOne(i)
+		if err != nil {
+			return m, nil, err
+		}
+		if i == 0 {
+			m.FirstInvocation = rt
+		}
+	}
+	before, err := ProcessCPU(pid)
+	if err != nil {
+		return m, nil, err
+	}
+	rts := make([]time.Duration, 0, opts.Invocations)
+	fnTimes := make([]time.Duration, 0, opts.Invocations)
+	for i := range opts.Invocations {
+		rt, fnTime, err := invokeOne(max(opts.Warmup, 1) + i)
+		if err != nil {
+			return m, nil, err
+		}
+		rts, fnTimes = append(rts, rt), append(fnTimes, fnTime)
+	}
+	after, err := ProcessCPU(pid)
+	if err != nil {
+		return m, nil, err
+	}
+	m.RoundTrip, m.FunctionTime = Summarize(rts), Summarize(fnTimes)
+	m.CPU = CPUTimes{UserTicks: after.UserTicks - before.UserTicks, SystemTicks: after.SystemTicks - before.SystemTicks}
+	if opts.Invocations > 0 {
+		m.CPUPerInvocation = m.CPU.Total() / time.Duration(opts.Invocations)
+	}
+
+	// The batch event.
+	progress("%s: one %d-record event, stand-in answering after %s, CONCURRENCY=%d", name, opts.Records, opts.Delay, opts.Concurrency)
+	keys := make([]string, opts.Records)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("event-%03d.jpg", i)
+	}
+	payload := seeder.payload(keys)
+	si.reset(opts.Delay)
+	res, err := cloud.FC.Invoke(ctx, payload, fcemulator.InvokeOptions{})
+	if err == nil {
+		err = checkResult(res, pid, opts.Records)
+	}
+	if err != nil {
+		return m, nil, withOutput(err)
+	}
+	m.Event = EventResult{
+		Records:     opts.Records,
+		Concurrency: opts.Concurrency,
+		Delay:       opts.Delay,
+		Duration:    res.Duration,
+		Ideal:       IdealBatch(opts.Records, opts.Concurrency, opts.Delay),
+		MaxInFlight: int(si.maxSeen.Load()),
+		Calls:       int(si.calls.Load()),
+		Succeeded:   opts.Records,
+	}
+	if m.PeakRSS, err = PeakRSS(pid); err != nil {
+		return m, nil, err
+	}
+	return m, baseCold, nil
+}
+
+// functionEnv is the environment of the running function process, less
+// what the FC emulator sets for each instance: what a baseline needs to
+// start exactly as the function does.
+func functionEnv(pid int) ([]string, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/environ", pid))
+	if err != nil {
+		return nil, err
+	}
+	var env []string
+	for kv := range bytes.SplitSeq(b, []byte{0}) {
+		if len(kv) == 0 || bytes.HasPrefix(kv, []byte("FC_RUNTIME_API=")) || bytes.HasPrefix(kv, []byte("FC_INSTANCE_ID=")) {
+			continue
+		}
+		env = append(env, string(kv))
+	}
+	return env, nil
+}
+
+// coldStarts samples n cold starts of each emulator's function, round by
+// round: each sample kills the running instance and starts a fresh one.
+// The instances running on entry are waited for but not counted.
+func coldStarts(ctx context.Context, emus []*fcemulator.Emulator, n int) ([][]time.Duration, error) {
+	out := make([][]time.Duration, len(emus))
+	for round := 0; round <= n; round++ {
+		for i, e := range emus {
+			if round > 0 {
+				if err := killInstance(ctx, e); err != nil {
+					return nil, err
+				}
+			}
+			info, err := e.WaitReady(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if round > 0 {
+				out[i] = append(out[i], info.ColdStart())
+			}
+		}
+	}
+	return out, nil
+}
+
+// killInstance SIGKILLs the emulator's running instance (a process this
+// program started) and waits until the emulator has seen it exit, so that
+// the next WaitReady starts a new one.
+func killInstance(ctx context.Context, e *fcemulator.Emulator) error {
+	info, ok := e.Instance()
+	if !ok || !info.Running() {
+		return nil
+	}
+	p, err := os.FindProcess(info.PID)
+	if err != nil {
+		return err
+	}
+	if err := p.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		return err
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		now, _ := e.Instance()
+		if now.PID != info.PID || !now.Running() {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("instance %d did not exit after SIGKILL", info.PID)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Microsecond):
+		}
+	}
+}
+
+// checkResult makes sure a measured invocation did the work: it succeeded,
+// on the instance being measured, with every record recognised.
+func checkResult(res fcemulator.Result, pid, succeeded int) error {
+	if !res.OK() {
+		return fmt.Errorf("invocation %s failed: %v", res.RequestID, res.Error)
+	}
+	if res.PID != pid {
+		return fmt.Errorf("invocation %s ran on instance %d, not the measured %d (was it restarted?)", res.RequestID, res.PID, pid)
+	}
+	var s struct {
+		Counts map[string]int `json:"counts"`
+	}
+	if err := json.Unmarshal(res.Payload, &s); err != nil {
+		return fmt.Errorf("invocation %s: response is not a summary: %w", res.RequestID, err)
+	}
+	if got := s.Counts["succeeded"]; got != succeeded {
+		return fmt.Errorf("invocation %s: %d records succeeded, want %d: %s", res.RequestID, got, succeeded, truncate(res.Payload))
+	}
+	return nil
+}
+
+// seeder stores sample images in the local OSS (directly, so that no
+// trigger fires) and builds the OSS trigger payloads FC would deliver.
+type seeder struct {
+	cloud  *localcloud.Cloud
+	bucket string
+	prefix string
+	image  []byte
+}
+
+func newSeeder(cloud *localcloud.Cloud, prefix string) (*seeder, error) {
+	img, err := localcloud.Sample("front.jpg")
+	if err != nil {
+		return nil, err
+	}
+	if len(cloud.Buckets) == 0 {
+		return nil, errors.New("s.yaml names no bucket")
+	}
+	return &seeder{cloud: cloud, bucket: cloud.Buckets[0], prefix: prefix, image: img}, nil
+}
+
+// payload uploads one image per name and returns one event with a record
+// for each, in order.
+func (s *seeder) payload(names []string) []byte {
+	var records []json.RawMessage
+	for _, name := range names {
+		key := s.prefix + name
+		etag := s.cloud.OSS.PutObject(s.bucket, key, s.image, "image/jpeg", nil)
+		one := ossserver.EventPayload(ossserver.ObjectCreated{
+			EventName: ossserver.EventPutObject,
+			Bucket:    s.bucket,
+			Key:       key,
+			Size:      int64(len(s.image)),
+			DeltaSize: int64(len(s.image)),
+			ETag:      strings.Trim(etag, `"`),
+			Time:      time.Now().UTC(),
+			Region:    s.cloud.Region,
+		}, localcloud.AccountID)
+		var ev struct {
+			Events []json.RawMessage `json:"events"`
+		}
+		if err := json.Unmarshal(one, &ev); err != nil {
+			panic(err) // EventPayload always writes {"events":[...]}
+		}
+		records = append(records, ev.Events...)
+	}
+	b, err := json.Marshal(map[string][]json.RawMessage{"events": records})
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// tailBuffer keeps the last max bytes written to it: the function's output,
+// shown when something fails.
+type tailBuffer struct {
+	mu  sync.Mutex
+	max int
+	buf []byte
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if over := len(t.buf) - t.max; over > 0 {
+		t.buf = append(t.buf[:0], t.buf[over:]...)
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(bytes.TrimSpace(t.buf))
+}
+
+// ReadMachine describes this machine.
+func ReadMachine() Machine {
+	m := Machine{CPU: "unknown CPU", CPUs: runtime.NumCPU(), GoVersion: runtime.Version(), Date: time.Now()}
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		m.CPU = CPUModel(b)
+	}
+	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
+		m.Kernel = "Linux " + strings.TrimSpace(string(b))
+	}
+	return m
+}
+
+// CPUModel returns the first "model name" of /proc/cpuinfo.
+func CPUModel(cpuinfo []byte) string {
+	for line := range bytes.SplitSeq(cpuinfo, []byte("\n")) {
+		name, value, ok := bytes.Cut(line, []byte(":"))
+		if ok && string(bytes.TrimSpace(name)) == "model name" {
+			return string(bytes.TrimSpace(value))
+		}
+	}
+	return "unknown CPU"
+}
+
+func fileSize(path string) (int64, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return 0, err
+	}
+	return st.Size(), nil
+}

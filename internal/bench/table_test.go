@@ -1,0 +1,121 @@
+package bench
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestFormatting(t *testing.T) {
+	assert.Equal(t, "420 µs", fmtDur(420*time.Microsecond))
+	assert.Equal(t, "2.79 ms", fmtDur(2790*time.Microsecond))
+	assert.Equal(t, "15.6 ms", fmtDur(15600*time.Microsecond))
+	assert.Equal(t, "2194 ms", fmtDur(2194*time.Millisecond))
+	assert.Equal(t, "12.0 s", fmtDur(12*time.Second))
+	assert.Equal(t, "+1.50 ms", fmtSignedDur(1500*time.Microsecond))
+	assert.Equal(t, "−250 µs", fmtSignedDur(-250*time.Microsecond))
+	assert.Equal(t, "8.2 MiB", fmtBytes(8_600_000))
+	assert.Equal(t, "158×", fmtRatio(157.6))
+	assert.Equal(t, "15.6×", fmtRatio(15.61))
+	assert.Equal(t, "2.66×", fmtRatio(2.664))
+}
+
+// report is a made-up report: the numbers only exercise the table logic.
+func report(node bool) *Report {
+	g := Measurement{
+		Name:             "go",
+		ColdStart:        Distribution{N: 15, P50: 4 * time.Millisecond, P90: 5 * time.Millisecond},
+		RoundTrip:        Distribution{N: 200, P50: 2 * time.Millisecond, P99: 4 * time.Millisecond},
+		CPUPerInvocation: 900 * time.Microsecond,
+		Event:            EventResult{Records: 100, Concurrency: 16, Delay: 300 * time.Millisecond, Duration: 2150 * time.Millisecond, Ideal: 2100 * time.Millisecond, MaxInFlight: 16, Calls: 100},
+		PeakRSS:          15 << 20,
+	}
+	r := &Report{
+		Go:               g,
+		NoCLIColdStart:   Distribution{N: 15, P50: 3900 * time.Microsecond, P90: 4200 * time.Microsecond},
+		MinimalColdStart: Distribution{N: 15, P50: 3 * time.Millisecond, P90: 3500 * time.Microsecond},
+		CLIInit:          PackageInit{Runs: 15, Total: 100 * time.Microsecond, Top: []PackageTime{{modulePath + "/internal/deployspec", 60 * time.Microsecond}}},
+		BinaryBytes:      8 << 20,
+		Options:          Options{Warmup: 20},
+		NodeSkipped:      "node is not on PATH",
+	}
+	if node {
+		n := g
+		n.Name = "node"
+		n.ColdStart.P50 = 240 * time.Millisecond
+		n.RoundTrip.P50 = 9 * time.Millisecond
+		n.CPUPerInvocation = 9 * time.Millisecond
+		n.PeakRSS = 120 << 20
+		r.Node, r.NodeSkipped = &n, ""
+	}
+	return r
+}
+
+// row finds the row whose metric starts with prefix.
+func row(t *testing.T, r *Report, prefix string) Row {
+	t.Helper()
+	for _, row := range r.Rows() {
+		if strings.HasPrefix(strings.TrimSpace(row.Metric), prefix) {
+			return row
+		}
+	}
+	t.Fatalf("no row %q", prefix)
+	return Row{}
+}
+
+func TestRowsWithoutNodeJudgeTheAbsoluteGoals(t *testing.T) {
+	r := report(false)
+	assert.Equal(t, "yes (absolute)", row(t, r, "cold start,").Met)
+	assert.Equal(t, "not measured", row(t, r, "cold start,").Node)
+	assert.Equal(t, "yes (absolute)", row(t, r, "CPU per").Met)
+	assert.Equal(t, "yes (absolute)", row(t, r, "peak RSS").Met)
+	assert.Equal(t, "— (needs Node.js)", row(t, r, "one-image").Met)
+	assert.Equal(t, "yes", row(t, r, "100-record event").Met)
+	assert.Equal(t, "yes", row(t, r, "most recognition calls").Met)
+
+	noCLI := row(t, r, "cold start of the function without its CLI")
+	assert.Equal(t, "function − no CLI: +100 µs", noCLI.Advantage)
+	assert.Equal(t, "yes (difference within 300 µs, CLI-only init 100 µs)", noCLI.Met, "+100 µs is within the no-CLI build's own p50-p90 spread")
+	initRow := row(t, r, "package init")
+	assert.Equal(t, "100 µs (internal/deployspec 60 µs)", initRow.Go, "module path shortened")
+	assert.Equal(t, "yes", initRow.Met)
+
+	md := r.Markdown()
+	assert.Contains(t, md, "\n"+NodeNotMeasured+"\n(node is not on PATH)\n")
+	assert.Empty(t, r.Violations())
+}
+
+func TestRowsFailWhatIsMissed(t *testing.T) {
+	r := report(false)
+	r.CLIInit.Total = time.Millisecond
+	assert.Equal(t, "no (difference within the 300 µs noise, but the CLI-only packages take 1.00 ms to initialise)",
+		row(t, r, "cold start of the function without its CLI").Met)
+	r.Go.ColdStart.P50 = 5 * time.Millisecond // 1.1 ms over the no-CLI build
+	r.Go.Event.Duration = 2300 * time.Millisecond
+	r.Go.Event.MaxInFlight = 17
+	assert.Equal(t, "no (+1.10 ms, beyond the no-CLI build's spread of 300 µs)", row(t, r, "cold start of the function without its CLI").Met)
+	assert.Equal(t, "no", row(t, r, "package init").Met)
+	assert.Equal(t, "no", row(t, r, "100-record event").Met)
+	assert.Equal(t, "no", row(t, r, "most recognition calls").Met)
+	assert.Equal(t, []string{"go: 17 recognition calls in flight at once, more than CONCURRENCY=16"}, r.Violations())
+}
+
+func TestRowsWithNodeJudgeTheRatios(t *testing.T) {
+	r := report(true)
+	for prefix, want := range map[string]string{"cold start,": "60.0×", "one-image": "4.50×", "CPU per": "10.0×", "peak RSS": "8.00×"} {
+		got := row(t, r, prefix)
+		assert.Equal(t, want, got.Advantage, prefix)
+		assert.Equal(t, "yes", got.Met, prefix)
+	}
+	r.Node.ColdStart.P50 = 100 * time.Millisecond // 25×
+	assert.Equal(t, "no", row(t, r, "cold start,").Met)
+	assert.NotContains(t, r.Markdown(), NodeNotMeasured)
+}
+
+func TestViolations(t *testing.T) {
+	r := report(true)
+	r.Node.Event.MaxInFlight = 17
+	assert.Equal(t, []string{"node: 17 recognition calls in flight at once, more than CONCURRENCY=16"}, r.Violations())
+}
