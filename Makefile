@@ -6,7 +6,7 @@ GO ?= go
 .PHONY: build demo local test lint deploy clean
 
 build:
-	GOOS=linux GOARCH=amd64 CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o build/main .
+	GOOS=linux GOARCH=amd64 CGO_ENABLED=0 $(GO) build -tags fconly -trimpath -ldflags "-s -w" -o build/main .
 
 # The same program built for this machine: without FC_RUNTIME_API it is the CLI.
 build/local/main: FORCE

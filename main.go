@@ -1,29 +1,25 @@
 // Command main is the 行驶证 recognition function for Function Compute 3.0
 // (runtime go1). Under FC (FC_RUNTIME_API set) it only wires configuration,
 // clients built once per instance and the handler, and hands them to the FC
-// runtime. Anywhere else it is a command-line tool: demo, local, invoke,
-// backfill (internal/cli).
+// runtime. Anywhere else it is a command-line tool (demo, local, invoke,
+// backfill), except in the build FC runs: `make build` uses -tags fconly,
+// which leaves the CLI out so that it adds nothing to an instance's start.
 package main
 
 import (
 	"log/slog"
 	"os"
+	"runtime"
 
 	"github.com/aliyun/fc-runtime-go-sdk/fc"
 
 	"github.com/vlicense/fc-vehicle-license/internal/app"
-	"github.com/vlicense/fc-vehicle-license/internal/cli"
 	"github.com/vlicense/fc-vehicle-license/internal/config"
 )
 
 func main() {
 	if os.Getenv("FC_RUNTIME_API") == "" {
-		os.Exit(cli.Run(os.Args[1:], cli.IO{
-			Stdout:     os.Stdout,
-			Stderr:     os.Stderr,
-			Getenv:     os.Getenv,
-			IsTerminal: isTerminal(os.Stderr),
-		}))
+		os.Exit(runCLI(os.Args[1:]))
 	}
 	serve()
 }
@@ -31,6 +27,13 @@ func main() {
 // serve runs the function: configuration is checked once at start, and a
 // bad one stops the instance with one line naming every bad variable.
 func serve() {
+	// An instance sees the host's CPUs but gets a fraction of one (0.1 vCPU
+	// at 128 MB); the work is waiting on OSS and the vendor. One P saves the
+	// runtime's thread wake-ups: about a quarter of the CPU per invocation
+	// (README, "Performance"). GOMAXPROCS in the environment still wins.
+	if os.Getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(1)
+	}
 	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
 	cfg, err := config.Load(os.Getenv)
 	if err != nil {
@@ -45,11 +48,4 @@ func serve() {
 		os.Exit(1)
 	}
 	fc.Start(a.Handler.HandlePayload)
-}
-
-// isTerminal is true for a character device (a terminal): progress bars
-// redraw in place there and print plain lines anywhere else.
-func isTerminal(f *os.File) bool {
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

@@ -155,18 +155,25 @@ func (h *Handler) Handle(ctx context.Context, ev Event) (Summary, error) {
 		log.Warn("FC's last attempt at this event: records that fail now get a failed result document", "retry_count", fc.RetryCount)
 	}
 
+	// A pool of at most Concurrency workers, not a goroutine per record: a
+	// batch of filtered records would otherwise pay for stack growth of
+	// goroutines that each do microseconds of work.
 	results := make([]RecordResult, len(ev.Events))
-	sem := make(chan struct{}, h.opts.Concurrency)
+	next := make(chan int)
 	var wg sync.WaitGroup
-	for i, rec := range ev.Events {
+	for range min(h.opts.Concurrency, len(ev.Events)) {
 		wg.Add(1)
-		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
-			defer func() { <-sem }()
-			results[i] = h.processSafely(ctx, inv, rec)
+			for i := range next {
+				results[i] = h.processSafely(ctx, inv, ev.Events[i])
+			}
 		}()
 	}
+	for i := range ev.Events {
+		next <- i
+	}
+	close(next)
 	wg.Wait()
 
 	summary := newSummary(fc.RequestID, results)
@@ -506,8 +513,11 @@ func (h *Handler) filter(rec Record) string {
 		return "bucket not served by this function (SOURCE_BUCKETS)"
 	case !strings.HasPrefix(key, h.opts.SourcePrefix):
 		return "key outside SOURCE_PREFIX"
-	case unsafeKey(key) != "":
-		return "unsafe key: " + unsafeKey(key)
+	}
+	if why := unsafeKey(key); why != "" {
+		return "unsafe key: " + why
+	}
+	switch {
 	case strings.HasSuffix(key, "/"):
 		return "folder marker"
 	case strings.HasSuffix(key, h.opts.ResultSuffix):
@@ -537,10 +547,12 @@ func unsafeKey(key string) string {
 			return "control character"
 		}
 	}
-	for _, seg := range strings.Split(key, "/") {
+	for rest := key; rest != ""; {
+		seg, tail, _ := strings.Cut(rest, "/")
 		if seg == "." || seg == ".." {
 			return `"." or ".." path segment`
 		}
+		rest = tail
 	}
 	return ""
 }

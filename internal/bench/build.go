@@ -25,10 +25,18 @@ func CheckPlatform() error {
 	return nil
 }
 
-// BuildArgs are the arguments of `go` that build pkg into out exactly as
-// `make build` builds the function.
-func BuildArgs(out, pkg string) []string {
-	return []string{"build", "-trimpath", "-ldflags", "-s -w", "-o", out, pkg}
+// FunctionTags are the build tags of the binary FC runs (`make build`):
+// fconly leaves the CLI out.
+const FunctionTags = "fconly"
+
+// BuildArgs are the arguments of `go` that build pkg into out with the
+// flags of `make build`, and the given build tags ("" for none).
+func BuildArgs(out, pkg, tags string) []string {
+	args := []string{"build"}
+	if tags != "" {
+		args = append(args, "-tags", tags)
+	}
+	return append(args, "-trimpath", "-ldflags", "-s -w", "-o", out, pkg)
 }
 
 // BuildEnv is `make build`'s environment: static linux/amd64.
@@ -37,13 +45,15 @@ func BuildEnv() []string {
 }
 
 // Build builds pkg (relative to the module root, e.g. "." or
-// "./internal/bench/testdata/minimalfn") like `make build`, into out.
-func Build(ctx context.Context, root, pkg, out string) error {
-	cmd := exec.CommandContext(ctx, goTool(), BuildArgs(out, pkg)...)
+// "./internal/bench/testdata/minimalfn") like `make build`, with tags,
+// into out.
+func Build(ctx context.Context, root, pkg, out, tags string) error {
+	args := BuildArgs(out, pkg, tags)
+	cmd := exec.CommandContext(ctx, goTool(), args...)
 	cmd.Dir = root
 	cmd.Env = BuildEnv()
 	if b, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("go %s: %w\n%s", strings.Join(BuildArgs(out, pkg), " "), err, b)
+		return fmt.Errorf("go %s: %w\n%s", strings.Join(args, " "), err, b)
 	}
 	return nil
 }

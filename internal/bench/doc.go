@@ -10,11 +10,11 @@
 //   - cold start: process start (just before fork/exec) to the first
 //     GET .../invocation/next at the runtime API, over fresh processes
 //     (the previous instance is killed, the next one is started); the Go
-//     function is sampled alternately with two baselines built the same
-//     way and given the same environment: testdata/nocli (main.go's serve()
-//     without the CLI: the difference is what the CLI adds) and
-//     testdata/minimalfn (fc.Start with a trivial handler: the floor);
-//     GODEBUG=inittrace=1 then attributes the CLI's share to packages;
+//     function (built like make build, -tags fconly: no CLI) is sampled
+//     alternately with two baselines given the same environment: the same
+//     program built with its CLI (what fconly saves) and testdata/minimalfn
+//     (fc.Start with a trivial handler: the floor); GODEBUG=inittrace=1
+//     attributes the CLI's cost to packages;
 //   - one-image invocations: sequential synchronous invocations after a
 //     warm-up, each on a new image, timed around Emulator.Invoke;
 //   - CPU per invocation: utime+stime of the function's process from

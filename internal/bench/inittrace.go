@@ -102,11 +102,12 @@ func MeasureInit(ctx context.Context, binary string, n int, set map[string]bool)
 	return res, nil
 }
 
-// OnlyIn lists the packages linked into pkg (relative to the module root)
-// but not into baseline, for the platform the function is built for.
-func OnlyIn(ctx context.Context, root, pkg, baseline string) (map[string]bool, error) {
-	deps := func(p string) ([]string, error) {
-		cmd := exec.CommandContext(ctx, goTool(), "list", "-deps", p)
+// OnlyIn lists the packages linked into pkg built with tags (relative to
+// the module root) but not into baseline built with baselineTags, for the
+// platform the function is built for.
+func OnlyIn(ctx context.Context, root, pkg, tags, baseline, baselineTags string) (map[string]bool, error) {
+	deps := func(p, tags string) ([]string, error) {
+		cmd := exec.CommandContext(ctx, goTool(), "list", "-deps", "-tags", tags, p)
 		cmd.Dir = root
 		cmd.Env = BuildEnv()
 		out, err := cmd.Output()
@@ -115,11 +116,11 @@ func OnlyIn(ctx context.Context, root, pkg, baseline string) (map[string]bool, e
 		}
 		return strings.Fields(string(out)), nil
 	}
-	all, err := deps(pkg)
+	all, err := deps(pkg, tags)
 	if err != nil {
 		return nil, err
 	}
-	base, err := deps(baseline)
+	base, err := deps(baseline, baselineTags)
 	if err != nil {
 		return nil, err
 	}

@@ -105,16 +105,18 @@ type Report struct {
 
 	Go Measurement
 	// Cold starts of the baselines, sampled alternately with the function's:
-	// testdata/nocli (the function without its CLI) and testdata/minimalfn
-	// (fc.Start with a trivial handler).
-	NoCLIColdStart   Distribution
+	// the same program built with its CLI (no fconly tag, as make demo
+	// builds it) and testdata/minimalfn (fc.Start with a trivial handler).
+	WithCLIColdStart Distribution
 	MinimalColdStart Distribution
-	// CLIInit is the package initialisation of the packages the binary
-	// links only because of its CLI (not linked into testdata/nocli).
+	// CLIInit is the package initialisation of the packages only the CLI
+	// build links, measured on that build: what fconly leaves out.
 	CLIInit PackageInit
+	// CLIPackages counts the packages only the CLI build links.
+	CLIPackages int
 
-	BinaryBytes  int64 // the stripped function binary
-	NoCLIBytes   int64
+	BinaryBytes  int64 // the stripped function binary (fconly)
+	WithCLIBytes int64
 	MinimalBytes int64
 
 	Node        *Measurement // nil when not measured
@@ -142,17 +144,17 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 
 	progress("building the function like `make build` (linux/amd64, CGO_ENABLED=0, -trimpath, -ldflags \"-s -w\"), and its baselines")
 	fn := filepath.Join(tmp, "function", "main")
-	nocli := filepath.Join(tmp, "nocli", "main")
+	withCLI := filepath.Join(tmp, "withcli", "main")
 	minimal := filepath.Join(tmp, "minimal", "main")
 	for _, b := range []struct {
-		pkg, out string
-		size     *int64
+		pkg, out, tags string
+		size           *int64
 	}{
-		{".", fn, &rep.BinaryBytes},
-		{"./" + noCLIPkg, nocli, &rep.NoCLIBytes},
-		{"./" + minimalPkg, minimal, &rep.MinimalBytes},
+		{".", fn, FunctionTags, &rep.BinaryBytes},
+		{".", withCLI, "", &rep.WithCLIBytes},
+		{"./" + minimalPkg, minimal, "", &rep.MinimalBytes},
 	} {
-		if err := Build(ctx, opts.Root, b.pkg, b.out); err != nil {
+		if err := Build(ctx, opts.Root, b.pkg, b.out, b.tags); err != nil {
 			return nil, err
 		}
 		if *b.size, err = fileSize(b.out); err != nil {
@@ -160,20 +162,21 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		}
 	}
 
-	m, baseCold, err := measure(ctx, "go", fn, opts, []string{nocli, minimal}, progress)
+	m, baseCold, err := measure(ctx, "go", fn, opts, []string{withCLI, minimal}, progress)
 	if err != nil {
 		return nil, fmt.Errorf("go function: %w", err)
 	}
-	rep.Go, rep.NoCLIColdStart, rep.MinimalColdStart = m, Summarize(baseCold[0]), Summarize(baseCold[1])
+	rep.Go, rep.WithCLIColdStart, rep.MinimalColdStart = m, Summarize(baseCold[0]), Summarize(baseCold[1])
 
 	progress("go: package initialisation of the CLI-only packages (GODEBUG=inittrace=1, %d runs)", opts.ColdStarts)
-	cliOnly, err := OnlyIn(ctx, opts.Root, ".", "./"+noCLIPkg)
+	cliOnly, err := OnlyIn(ctx, opts.Root, ".", "", ".", FunctionTags)
 	if err != nil {
 		return nil, err
 	}
-	if rep.CLIInit, err = MeasureInit(ctx, fn, opts.ColdStarts, cliOnly); err != nil {
+	if rep.CLIInit, err = MeasureInit(ctx, withCLI, opts.ColdStarts, cliOnly); err != nil {
 		return nil, err
 	}
+	rep.CLIPackages = len(cliOnly)
 
 	if !opts.Node {
 		rep.NodeSkipped = "not asked for (-node=false)"
@@ -199,7 +202,6 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 
 // The baselines of the cold start, relative to the module root.
 const (
-	noCLIPkg   = "internal/bench/testdata/nocli"
 	minimalPkg = "internal/bench/testdata/minimalfn"
 )
 
