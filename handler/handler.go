@@ -292,9 +292,14 @@ func (h *Handler) prepare(ctx context.Context, log *slog.Logger, rec Record) (j 
 		return j, skip(log, res, reason), false
 	}
 
-	// The image as it is now: its ETag is what the result must match, its
-	// metadata may choose the card side.
+	// The image as it is now (its ETag is what the result must match, its
+	// metadata may choose the card side) and its result, if any, read at
+	// the same time: two internal round trips cost one.
+	eventKey := key
+	resultHead := make(chan headAnswer, 1)
+	go func() { resultHead <- h.head(ctx, bucket, eventKey+h.opts.ResultSuffix) }()
 	image, key, err := h.headImage(ctx, log, bucket, key)
+	existing := <-resultHead
 	res.Key = key
 	switch {
 	case errors.Is(err, objectstore.ErrNotFound):
@@ -308,18 +313,31 @@ func (h *Handler) prepare(ctx context.Context, log *slog.Logger, rec Record) (j 
 
 	// 2. Dedupe: never pay twice for the same image version.
 	resultKey := key + h.opts.ResultSuffix
-	existing, err := h.deps.Store.Head(ctx, bucket, resultKey)
+	if key != eventKey {
+		existing = h.head(ctx, bucket, resultKey) // the event's key was URL-encoded
+	}
 	switch {
-	case err == nil && existing.Meta[metaSourceETag] == image.ETag && isFinal(existing.Meta):
+	case existing.err == nil && existing.info.Meta[metaSourceETag] == image.ETag && isFinal(existing.info.Meta):
 		return j, skip(log, res, "already recognised for this ETag", "etag", image.ETag, "result_key", resultKey), false
-	case err != nil && !errors.Is(err, objectstore.ErrNotFound):
-		outcome, reason := classifyStoreError(err)
+	case existing.err != nil && !errors.Is(existing.err, objectstore.ErrNotFound):
+		outcome, reason := classifyStoreError(existing.err)
 		return j, fail(log, res, outcome, reason), false
 	}
 
 	// 3. Side.
 	side := h.cardSide(log, image)
 	return job{rec: rec, bucket: bucket, key: key, resultKey: resultKey, image: image, side: side}, res, true
+}
+
+// headAnswer is a HEAD's answer, to pass across goroutines.
+type headAnswer struct {
+	info objectstore.ObjectInfo
+	err  error
+}
+
+func (h *Handler) head(ctx context.Context, bucket, key string) headAnswer {
+	info, err := h.deps.Store.Head(ctx, bucket, key)
+	return headAnswer{info, err}
 }
 
 // recognise signs, calls the vendor and writes the result of a prepared job.
