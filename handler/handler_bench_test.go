@@ -10,119 +10,29 @@ package handler_test
 //	go test -run '^$' -bench Handle -benchmem ./handler
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"image"
-	"image/color"
-	"image/jpeg"
-	"io"
-	"log/slog"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/aliyun/fc-runtime-go-sdk/fccontext"
-
 	"github.com/vlicense/fc-vehicle-license/handler"
-	"github.com/vlicense/fc-vehicle-license/internal/objectstore"
-	"github.com/vlicense/fc-vehicle-license/internal/ocrserver"
-	"github.com/vlicense/fc-vehicle-license/internal/ossserver"
-	"github.com/vlicense/fc-vehicle-license/internal/recognition"
 )
 
-const (
-	benchBucket  = "vehicle-docs"
-	benchRegion  = "cn-hangzhou"
-	benchAppCode = "appcode-bench-0123456789"
-)
-
-var benchCreds = ossserver.Credentials{
-	AccessKeyID:     "STS.NBenchAccessKeyId",
-	AccessKeySecret: "bench-secret-7a6b5c",
-	SecurityToken:   "bench-token-CAIS9AJ1q6Ft5B2yfSjIr5bkKdTEq",
-}
-
-// benchWorld is the local cloud of a benchmark: OSS on an internal and a
-// public address, the stand-in answering at once, and the handler wired to
-// them with the real clients, logging JSON lines as in FC (to io.Discard).
+// benchWorld is the tests' local cloud (harness_test.go), logging JSON
+// lines as in FC but to io.Discard, with a deadline far away.
 type benchWorld struct {
-	oss     *ossserver.Server
-	handler *handler.Handler
-	image   []byte
-	ctx     context.Context
+	*world
+	image []byte
+	ctx   context.Context
 }
 
 func newBenchWorld(b *testing.B, concurrency int) *benchWorld {
 	b.Helper()
-	oss := ossserver.New(ossserver.Config{Region: benchRegion})
-	b.Cleanup(func() { _ = oss.Close() })
-	internal, err := oss.Listen("internal", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	public, err := oss.Listen("public", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	oss.AllowCredentials(benchCreds)
-	oss.CreateBucket(benchBucket)
-
-	ocr := ocrserver.New(ocrserver.Config{AppCode: benchAppCode})
-	if err := ocr.Start(); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = ocr.Close() })
-
-	store, err := objectstore.New(objectstore.Config{Endpoint: internal, PublicEndpoint: public, Region: benchRegion, MaxConns: concurrency})
-	if err != nil {
-		b.Fatal(err)
-	}
-	client := recognition.New(recognition.Config{
-		Endpoint: ocr.URL(), AppCode: benchAppCode, Timeout: 10 * time.Second, MaxAttempts: 3, MaxConns: concurrency,
-	})
-	h := handler.New(handler.Options{
-		CardSide:        "FRONT",
-		ResultSuffix:    ".json",
-		ImageExtensions: []string{".jpg", ".jpeg", ".png", ".bmp"},
-		SignedURLTTL:    5 * time.Minute,
-		Concurrency:     concurrency,
-		SourceBuckets:   []string{benchBucket},
-		SourcePrefix:    "uploads/",
-	}, handler.Deps{
-		Store:       store,
-		Recognizer:  client,
-		Credentials: store,
-		Logger:      slog.New(slog.NewJSONHandler(io.Discard, nil)),
-	})
-
-	// Like FC: a deadline and the invocation's STS credentials.
-	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
-	b.Cleanup(cancel)
-	ctx = fccontext.NewContext(ctx, &fccontext.FcContext{
-		RequestID: "1-6564f1b7-bench",
-		Region:    benchRegion,
-		Credentials: fccontext.Credentials{
-			AccessKeyId:     benchCreds.AccessKeyID,
-			AccessKeySecret: benchCreds.AccessKeySecret,
-			SecurityToken:   benchCreds.SecurityToken,
-		},
-	})
-	return &benchWorld{oss: oss, handler: h, image: benchJPEG(), ctx: ctx}
-}
-
-// benchJPEG is a small valid JPEG: the stand-in fetches and checks it.
-func benchJPEG() []byte {
-	img := image.NewRGBA(image.Rect(0, 0, 32, 20))
-	for y := range 20 {
-		for x := range 32 {
-			img.Set(x, y, color.RGBA{R: byte(x * 8), G: byte(y * 12), B: 90, A: 255})
-		}
-	}
-	var buf bytes.Buffer
-	_ = jpeg.Encode(&buf, img, &jpeg.Options{Quality: 80})
-	return buf.Bytes()
+	opts := defaultOptions()
+	opts.Concurrency = concurrency
+	w := newWorld(b, worldOptions{options: opts, quiet: true, ocrTimeout: 10 * time.Second})
+	return &benchWorld{world: w, image: jpegImage(1), ctx: invocation(b, "1-6564f1b7-bench", time.Hour)}
 }
 
 // upload stores images under keys and returns the event announcing them.
@@ -130,13 +40,13 @@ func (w *benchWorld) upload(b *testing.B, keys ...string) []byte {
 	b.Helper()
 	ev := handler.Event{}
 	for _, key := range keys {
-		etag := w.oss.PutObject(benchBucket, key, w.image, "image/jpeg", nil)
+		etag := w.world.upload(key, w.image, nil)
 		ev.Events = append(ev.Events, handler.Record{
 			EventName: "ObjectCreated:PutObject", EventSource: "acs:oss", EventTime: "2026-11-27T10:00:00.000Z",
-			EventVersion: "1.0", Region: benchRegion,
+			EventVersion: "1.0", Region: region,
 			OSS: handler.OSSEntity{
-				Bucket: handler.Bucket{Name: benchBucket, ARN: "acs:oss:" + benchRegion + ":1234567890123456:" + benchBucket},
-				Object: handler.Object{Key: key, ETag: strings.Trim(etag, `"`), Size: int64(len(w.image))},
+				Bucket: handler.Bucket{Name: bucket, ARN: "acs:oss:" + region + ":1234567890123456:" + bucket},
+				Object: handler.Object{Key: key, ETag: etag, Size: int64(len(w.image))},
 			},
 		})
 	}
@@ -194,7 +104,7 @@ func BenchmarkHandleFiltered100(b *testing.B) {
 		ev.Events = append(ev.Events, handler.Record{
 			EventName: "ObjectCreated:PutObject",
 			OSS: handler.OSSEntity{
-				Bucket: handler.Bucket{Name: benchBucket},
+				Bucket: handler.Bucket{Name: bucket},
 				Object: handler.Object{Key: fmt.Sprintf("uploads/notes-%03d.txt", i), Size: 10},
 			},
 		})

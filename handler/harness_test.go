@@ -9,6 +9,7 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -47,7 +48,7 @@ var stsCredentials = ossserver.Credentials{
 // on an internal and a public address over one store, the recognition
 // stand-in, and the handler wired to them with the real clients.
 type world struct {
-	t        *testing.T
+	t        testing.TB
 	oss      *ossserver.Server
 	ocr      *ocrserver.Server
 	store    *objectstore.Store
@@ -60,6 +61,7 @@ type world struct {
 
 type worldOptions struct {
 	options     handler.Options
+	quiet       bool // log to io.Discard (benchmarks), not to a buffer
 	decide      func(ocrserver.Request) ocrserver.Reply
 	appCode     string // what the function sends; defaults to the right one
 	ocrTimeout  time.Duration
@@ -80,7 +82,7 @@ func defaultOptions() handler.Options {
 	}
 }
 
-func newWorld(t *testing.T, wo worldOptions) *world {
+func newWorld(t testing.TB, wo worldOptions) *world {
 	t.Helper()
 	if wo.options.ResultSuffix == "" {
 		wo.options = defaultOptions()
@@ -109,7 +111,7 @@ func newWorld(t *testing.T, wo worldOptions) *world {
 	t.Cleanup(func() { _ = ocr.Close() })
 
 	// No credentials at start: like FC, each invocation brings them.
-	store, err := objectstore.New(objectstore.Config{Endpoint: internal, PublicEndpoint: public, Region: region, MaxConns: 4})
+	store, err := objectstore.New(objectstore.Config{Endpoint: internal, PublicEndpoint: public, Region: region, MaxConns: max(4, wo.options.Concurrency)})
 	require.NoError(t, err)
 
 	client := recognition.New(recognition.Config{
@@ -119,20 +121,25 @@ func newWorld(t *testing.T, wo worldOptions) *world {
 		MaxAttempts: wo.maxAttempts,
 		BaseBackoff: 5 * time.Millisecond,
 		MaxBackoff:  20 * time.Millisecond,
+		MaxConns:    wo.options.Concurrency,
 	})
 	counter := &inFlightCounter{next: client}
 	logs := &syncBuffer{}
+	var logOut io.Writer = logs
+	if wo.quiet {
+		logOut = io.Discard
+	}
 	h := handler.New(wo.options, handler.Deps{
 		Store:       store,
 		Recognizer:  counter,
 		Credentials: store,
-		Logger:      slog.New(slog.NewJSONHandler(logs, nil)),
+		Logger:      slog.New(slog.NewJSONHandler(logOut, nil)),
 	})
 	return &world{t: t, oss: oss, ocr: ocr, store: store, handler: h, inFlight: counter, logs: logs, internal: internal, public: public}
 }
 
 // invocation is a context like the one the FC runtime gives the handler.
-func invocation(t *testing.T, requestID string, timeout time.Duration) context.Context {
+func invocation(t testing.TB, requestID string, timeout time.Duration) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	t.Cleanup(cancel)
 	return fccontext.NewContext(ctx, &fccontext.FcContext{
@@ -151,7 +158,7 @@ func (w *world) run(eventFile string) (handler.Summary, error) {
 	return w.handler.HandlePayload(invocation(w.t, "req-"+eventFile, 20*time.Second), readEvent(w.t, eventFile))
 }
 
-func readEvent(t *testing.T, name string) []byte {
+func readEvent(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("..", "events", name))
 	require.NoError(t, err)
@@ -258,7 +265,7 @@ func (b *syncBuffer) String() string {
 }
 
 // lines decodes every JSON log line.
-func (b *syncBuffer) lines(t *testing.T) []map[string]any {
+func (b *syncBuffer) lines(t testing.TB) []map[string]any {
 	var out []map[string]any
 	for _, l := range strings.Split(strings.TrimSpace(b.String()), "\n") {
 		if l == "" {
