@@ -30,6 +30,7 @@ type Source struct {
 	Bucket    string `json:"bucket"`
 	Key       string `json:"key"`
 	ETag      string `json:"etag"`
+	VersionID string `json:"versionId,omitempty"` // versioned buckets: the version recognised
 	Size      int64  `json:"size"`
 	EventName string `json:"eventName"`
 	EventTime string `json:"eventTime"`

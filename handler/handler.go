@@ -30,7 +30,7 @@ import (
 type ObjectStore interface {
 	Head(ctx context.Context, bucket, key string) (objectstore.ObjectInfo, error)
 	Put(ctx context.Context, bucket, key string, body []byte, contentType string, meta map[string]string) error
-	SignGetURL(bucket, key string, ttl time.Duration) (string, error)
+	SignGetURL(bucket, key, versionID string, ttl time.Duration) (string, error)
 }
 
 // Recognizer is what the handler needs of the recognition API.
@@ -343,12 +343,12 @@ func (h *Handler) head(ctx context.Context, bucket, key string) headAnswer {
 // recognise signs, calls the vendor and writes the result of a prepared job.
 func (h *Handler) recognise(ctx context.Context, log *slog.Logger, j job, res RecordResult) RecordResult {
 	// 4. Sign.
-	signed, err := h.deps.Store.SignGetURL(j.bucket, j.key, h.opts.SignedURLTTL)
+	signed, err := h.deps.Store.SignGetURL(j.bucket, j.key, j.image.VersionID, h.opts.SignedURLTTL)
 	if err != nil {
 		outcome, reason := classifyStoreError(err)
 		return fail(log, res, outcome, "signing the image URL: "+reason)
 	}
-	log.Info("recognising", "etag", j.image.ETag, "size", j.image.Size, "card_side", j.side,
+	log.Info("recognising", "etag", j.image.ETag, "version_id", j.image.VersionID, "size", j.image.Size, "card_side", j.side,
 		"url", objectstore.RedactURL(signed), "url_ttl", h.opts.SignedURLTTL.String())
 
 	// 5. Recognise, leaving time to write the result before the deadline.
@@ -377,7 +377,7 @@ func (h *Handler) recognise(ctx context.Context, log *slog.Logger, j job, res Re
 	}
 
 	// 6. Write.
-	src := Source{Bucket: j.bucket, Key: j.key, ETag: j.image.ETag, Size: j.image.Size, EventName: j.rec.EventName, EventTime: j.rec.EventTime}
+	src := Source{Bucket: j.bucket, Key: j.key, ETag: j.image.ETag, VersionID: j.image.VersionID, Size: j.image.Size, EventName: j.rec.EventName, EventTime: j.rec.EventTime}
 	doc := newDocument(src, j.side, result, h.deps.Now())
 	if outcome, reason := h.writeDocument(ctx, log, j.bucket, j.resultKey, doc); outcome != "" {
 		return fail(log, res, outcome, "writing the result: "+reason)
@@ -397,6 +397,9 @@ func (h *Handler) recognise(ctx context.Context, log *slog.Logger, j job, res Re
 // write: the image almost certainly did not change, and failing here would
 // make FC pay for the recognition again.
 func (h *Handler) replacedMeanwhile(ctx context.Context, log *slog.Logger, j job) string {
+	if j.image.VersionID != "" {
+		return "" // the URL was pinned to the version read: nothing to re-check
+	}
 	now, err := h.deps.Store.Head(ctx, j.bucket, j.key)
 	switch {
 	case errors.Is(err, objectstore.ErrNotFound):
@@ -468,7 +471,7 @@ func (h *Handler) writeLastChance(ctx context.Context, log *slog.Logger, rec Rec
 	src := Source{Bucket: res.Bucket, Key: res.Key, ETag: objectstore.NormalizeETag(rec.OSS.Object.ETag), Size: rec.OSS.Object.Size,
 		EventName: rec.EventName, EventTime: rec.EventTime}
 	if info, err := h.deps.Store.Head(ctx, res.Bucket, res.Key); err == nil {
-		src.ETag, src.Size = info.ETag, info.Size
+		src.ETag, src.Size, src.VersionID = info.ETag, info.Size, info.VersionID
 	}
 	doc := Document{
 		SchemaVersion: SchemaVersion,

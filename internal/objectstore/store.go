@@ -50,7 +50,10 @@ type Store struct {
 // ObjectInfo is what a HEAD tells about an object.
 type ObjectInfo struct {
 	// ETag without quotes, upper-case hex as OSS writes it.
-	ETag        string
+	ETag string
+	// VersionID is set when the bucket has versioning: it names exactly
+	// this content, for as long as the version is kept.
+	VersionID   string
 	Size        int64
 	ContentType string
 	// Meta holds user metadata, keys lower-case without "x-oss-meta-".
@@ -143,6 +146,7 @@ func (s *Store) Head(ctx context.Context, bucket, key string) (ObjectInfo, error
 		ETag:        NormalizeETag(h.Get("ETag")),
 		Size:        size,
 		ContentType: h.Get("Content-Type"),
+		VersionID:   h.Get("X-Oss-Version-Id"),
 		Meta:        map[string]string{},
 	}
 	for name, values := range h {
@@ -184,9 +188,11 @@ func (s *Store) Put(ctx context.Context, bucket, key string, body []byte, conten
 }
 
 // SignGetURL returns a V4 query-signed GET URL for the public endpoint,
-// valid for ttl, carrying the STS token when the credentials have one. The
-// URL is a bearer secret until it expires: log it only through RedactURL.
-func (s *Store) SignGetURL(bucket, key string, ttl time.Duration) (string, error) {
+// valid for ttl, carrying the STS token when the credentials have one.
+// With a versionID (versioned buckets) the URL fetches that version and no
+// other, even if the key is overwritten meanwhile. The URL is a bearer
+// secret until it expires: log it only through RedactURL.
+func (s *Store) SignGetURL(bucket, key, versionID string, ttl time.Duration) (string, error) {
 	if _, err := s.creds.GetCredentialsE(); err != nil {
 		return "", &Error{Op: "sign", Err: err}
 	}
@@ -198,7 +204,11 @@ func (s *Store) SignGetURL(bucket, key string, ttl time.Duration) (string, error
 	if secs < 1 {
 		secs = 1
 	}
-	u, err := b.SignURL(key, oss.HTTPGet, secs)
+	var opts []oss.Option
+	if versionID != "" {
+		opts = append(opts, oss.VersionId(versionID))
+	}
+	u, err := b.SignURL(key, oss.HTTPGet, secs, opts...)
 	if err != nil {
 		return "", &Error{Op: "sign", Err: err}
 	}

@@ -48,7 +48,7 @@ func benchStore(b *testing.B) (*objectstore.Store, *ossserver.Server) {
 func BenchmarkSignGetURL(b *testing.B) {
 	s, _ := benchStore(b)
 	for b.Loop() {
-		if _, err := s.SignGetURL("vehicle-docs", benchKey, 5*time.Minute); err != nil {
+		if _, err := s.SignGetURL("vehicle-docs", benchKey, "", 5*time.Minute); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -56,7 +56,7 @@ func BenchmarkSignGetURL(b *testing.B) {
 
 func BenchmarkRedactURL(b *testing.B) {
 	s, _ := benchStore(b)
-	signed, err := s.SignGetURL("vehicle-docs", benchKey, 5*time.Minute)
+	signed, err := s.SignGetURL("vehicle-docs", benchKey, "", 5*time.Minute)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -78,7 +78,7 @@ func TestNoCredentials(t *testing.T) {
 
 	_, err := s.Head(context.Background(), "bkt", "a.jpg")
 	assert.ErrorIs(t, err, objectstore.ErrNoCredentials)
-	_, err = s.SignGetURL("bkt", "a.jpg", time.Minute)
+	_, err = s.SignGetURL("bkt", "a.jpg", "", time.Minute)
 	assert.ErrorIs(t, err, objectstore.ErrNoCredentials)
 }
 
@@ -86,7 +86,7 @@ func TestSignGetURLIsFetchableFromThePublicEndpoint(t *testing.T) {
 	s, srv, public := newStore(t)
 	srv.PutObject("bkt", "uploads/京A 1+2#3.jpg", []byte("jpeg bytes"), "image/jpeg", nil)
 
-	u, err := s.SignGetURL("bkt", "uploads/京A 1+2#3.jpg", time.Minute)
+	u, err := s.SignGetURL("bkt", "uploads/京A 1+2#3.jpg", "", time.Minute)
 	require.NoError(t, err)
 	assert.True(t, strings.HasPrefix(u, public+"/bkt/"), u)
 
@@ -98,7 +98,7 @@ func TestSignGetURLIsFetchableFromThePublicEndpoint(t *testing.T) {
 
 func TestRedactURL(t *testing.T) {
 	s, _, _ := newStore(t)
-	u, err := s.SignGetURL("bkt", "a.jpg", time.Minute)
+	u, err := s.SignGetURL("bkt", "a.jpg", "", time.Minute)
 	require.NoError(t, err)
 
 	red := objectstore.RedactURL(u)

@@ -23,6 +23,20 @@
 //     way OSS does: unknown keys, wrong secrets, tampered requests, wrong or
 //     missing tokens, skewed clocks and expired URLs are refused with OSS's
 //     error codes;
+//   - bucket versioning, once EnableVersioning turns it on for a bucket:
+//     every PutObject and CompleteMultipartUpload creates a new version
+//     whose opaque ID ("CAEQ...") it answers in x-oss-version-id; GET and
+//     HEAD return the latest version, or with ?versionId=<id> that version
+//     (404 NoSuchVersion if there is none), both with x-oss-version-id.
+//     versionId is signed like any query parameter, in the Authorization
+//     header's canonical query and in signed URLs alike. Objects stored
+//     before versioning was enabled are version "null". DeleteObject without
+//     versionId hides the key (GET, HEAD and listings answer as if it were
+//     gone) but keeps its versions readable by ID, as behind OSS's delete
+//     marker, though no delete marker is created or reported
+//     (no x-oss-delete-marker); DeleteObject with versionId, ListObjectVersions
+//     and Get/PutBucketVersioning are refused. Buckets never versioned send no
+//     x-oss-version-id, and only accept versionId=null;
 //   - OSS-style XML errors; HEAD errors carry the same XML base64-encoded in
 //     the x-oss-err header, as OSS does, so the SDK still sees the code.
 //

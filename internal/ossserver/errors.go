@@ -22,8 +22,9 @@ func (e *ossError) Error() string { return e.code + ": " + e.message }
 
 // The errors below use OSS's own codes, statuses and, where known, messages.
 var (
-	errNoSuchBucket = &ossError{http.StatusNotFound, "NoSuchBucket", "The specified bucket does not exist."}
-	errNoSuchKey    = &ossError{http.StatusNotFound, "NoSuchKey", "The specified key does not exist."}
+	errNoSuchBucket  = &ossError{http.StatusNotFound, "NoSuchBucket", "The specified bucket does not exist."}
+	errNoSuchKey     = &ossError{http.StatusNotFound, "NoSuchKey", "The specified key does not exist."}
+	errNoSuchVersion = &ossError{http.StatusNotFound, "NoSuchVersion", "The specified version does not exist."}
 
 	errAnonymous = &ossError{http.StatusForbidden, "AccessDenied",
 		"You have no right to access this object because of bucket acl."}

@@ -26,6 +26,11 @@ func (h listenerHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec.Bucket, rec.Key = splitPath(r.URL.Path)
 	params, queryOK := parseQuery(r.URL.RawQuery)
 	rec.Query = paramNames(params)
+	for _, p := range params {
+		if p.name == "versionId" {
+			rec.VersionID = p.value
+		}
+	}
 	rec.Auth = classifyAuth(r, params)
 
 	status, err, aborted := 0, errClosing, false

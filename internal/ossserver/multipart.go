@@ -270,6 +270,7 @@ func (s *Server) completeMultipartUpload(w http.ResponseWriter, r *http.Request,
 	if !s.commit(rec.Bucket, obj, EventCompleteMultipartUpload, httpOrigin(rec, r.RemoteAddr)) {
 		return 0, errNoSuchBucket
 	}
+	setVersionID(w.Header(), rec, obj)
 	w.Header().Set("ETag", obj.ETag)
 	w.Header().Set("x-oss-hash-crc64ecma", strconv.FormatUint(obj.crc64, 10))
 	d := newXMLDoc()

@@ -28,6 +28,8 @@ type ObjectCreated struct {
 	Size      int64
 	// DeltaSize is how much the bucket grew: Size, less the size of the
 	// object this one replaced (so it may be negative), as OSS reports it.
+	// In a versioned bucket nothing is replaced (the previous version stays
+	// stored), so it is Size.
 	DeltaSize int64
 	// ETag is unquoted, as OSS events carry it: upper-case hex MD5, or
 	// "<hex>-<parts>" after CompleteMultipartUpload.
@@ -39,6 +41,9 @@ type ObjectCreated struct {
 	RequestID string // the x-oss-request-id of the upload
 	Listener  string // which listener served the upload; "" for PutObjectNotify
 	SourceIP  string // the client's IP address; "" for PutObjectNotify
+	// VersionID is the version the upload created, as its x-oss-version-id
+	// header said; "" in a bucket never versioned.
+	VersionID string
 }
 
 // OnObjectCreated sets the function called once for every object created
@@ -128,6 +133,7 @@ func (s *Server) commit(bucket string, obj *storedObject, eventName string, orig
 			RequestID: origin.requestID,
 			Listener:  origin.listener,
 			SourceIP:  origin.sourceIP,
+			VersionID: obj.VersionID,
 		}, origin.ready)
 	})
 }

@@ -46,13 +46,18 @@ func (s *Server) serveObject(w http.ResponseWriter, r *http.Request, rec *Reques
 		w.Header().Set("Allow", "GET, HEAD, PUT, DELETE")
 		return 0, errMethodNotAllowed
 	}
-	metaOnly := false
+	metaOnly, byVersion := false, false
 	for _, p := range params {
 		switch {
 		case signatureParams[p.name]:
 		case responseOverrides[p.name] != "" && r.Method == http.MethodGet:
 		case p.name == "objectMeta" && r.Method == http.MethodHead:
 			metaOnly = true
+		case p.name == "versionId" && (r.Method == http.MethodGet || r.Method == http.MethodHead):
+			if p.value == "" {
+				return 0, invalidArgument("The versionId parameter must not be empty.")
+			}
+			byVersion = true
 		default:
 			return 0, notImplemented("The %s request parameter %q is not implemented by this OSS stand-in.", r.Method, p.name)
 		}
@@ -66,7 +71,7 @@ func (s *Server) serveObject(w http.ResponseWriter, r *http.Request, rec *Reques
 		w.WriteHeader(http.StatusNoContent)
 		return http.StatusNoContent, nil
 	default:
-		return s.getObject(w, r, rec, params, metaOnly)
+		return s.getObject(w, r, rec, params, metaOnly, byVersion)
 	}
 }
 
@@ -88,6 +93,7 @@ func (s *Server) putObject(w http.ResponseWriter, r *http.Request, rec *Request)
 		return 0, errNoSuchBucket
 	}
 	h := w.Header()
+	setVersionID(h, rec, obj)
 	h.Set("ETag", obj.ETag)
 	h.Set("Content-MD5", contentMD5)
 	h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(obj.crc64, 10))
@@ -107,14 +113,30 @@ func userMeta(h http.Header) map[string]string {
 	return meta
 }
 
+// setVersionID sends x-oss-version-id, in a bucket with versioning, and
+// logs the version the response names.
+func setVersionID(h http.Header, rec *Request, obj *storedObject) {
+	if obj.VersionID != "" {
+		h.Set("x-oss-version-id", obj.VersionID)
+		rec.VersionID = obj.VersionID
+	}
+}
+
 // getObject answers GET and HEAD; metaOnly (GetObjectMeta) returns only the
-// basic headers, as OSS does.
-func (s *Server) getObject(w http.ResponseWriter, r *http.Request, rec *Request, params []queryParam, metaOnly bool) (int, *ossError) {
-	obj, ok := s.store.get(rec.Bucket, rec.Key)
-	if !ok {
+// basic headers, as OSS does. byVersion (a versionId parameter, logged in
+// rec.VersionID) selects a version rather than the latest.
+func (s *Server) getObject(w http.ResponseWriter, r *http.Request, rec *Request, params []queryParam, metaOnly, byVersion bool) (int, *ossError) {
+	var obj *storedObject
+	var ok bool
+	if byVersion {
+		if obj, ok = s.store.getVersion(rec.Bucket, rec.Key, rec.VersionID); !ok {
+			return 0, errNoSuchVersion
+		}
+	} else if obj, ok = s.store.get(rec.Bucket, rec.Key); !ok {
 		return 0, errNoSuchKey
 	}
 	h := w.Header()
+	setVersionID(h, rec, obj)
 	h.Set("ETag", obj.ETag)
 	h.Set("Last-Modified", obj.LastModified.Format(http.TimeFormat))
 	h.Set("Content-Length", strconv.Itoa(len(obj.Body)))

@@ -36,6 +36,11 @@ type Request struct {
 	Status    int
 	ErrorCode string    // the OSS error code for failures, "" on success
 	Time      time.Time // arrival, by Config.Now
+	// VersionID is the versionId parameter the request carried (whether or
+	// not that version existed), else the version its response named in
+	// x-oss-version-id: the one a PUT created, the latest a GET or HEAD
+	// read. "" when neither, as always in a bucket never versioned.
+	VersionID string
 }
 
 // requestLog keeps entries in the order requests completed.

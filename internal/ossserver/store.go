@@ -3,6 +3,9 @@ package ossserver
 import (
 	"bytes"
 	"crypto/md5"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"hash/crc64"
 	"maps"
@@ -26,6 +29,11 @@ type Object struct {
 	// without the x-oss-meta- prefix.
 	Meta         map[string]string
 	LastModified time.Time
+	// VersionID is the object's version ID, as x-oss-version-id carries it:
+	// "" in a bucket whose versioning was never enabled, "null" for an
+	// object stored before EnableVersioning, else an opaque ID OSS-style
+	// ("CAEQ...").
+	VersionID string
 }
 
 // storedObject is never modified once stored (a PUT replaces it), so
@@ -46,7 +54,12 @@ const (
 // store is the in-memory state every listener shares: bucket → key → object.
 type store struct {
 	mu      sync.RWMutex
-	buckets map[string]map[string]*storedObject
+	buckets map[string]map[string]*storedObject // the current (latest) objects
+	// versions holds, for every bucket with versioning enabled (and only
+	// those), key → every version stored since, oldest first, including
+	// versions no longer current because DeleteObject hid the key.
+	versions map[string]map[string][]*storedObject
+	seq      uint64 // versions created so far, part of every version ID
 }
 
 const metaPrefix = "x-oss-meta-"
@@ -106,6 +119,10 @@ func (st *store) put(bucket string, obj *storedObject) bool { return st.putThen(
 // replaced (nil if none) before releasing the lock. then must be quick and
 // must not use the store: it exists so that notifications are queued in
 // exactly the order the writes happened.
+//
+// In a versioned bucket, obj (not yet shared with anyone) is given a new
+// version ID and kept as a new version; nothing is replaced then (then gets
+// nil), since the previous version stays stored.
 func (st *store) putThen(bucket string, obj *storedObject, then func(replaced *storedObject)) bool {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -114,11 +131,83 @@ func (st *store) putThen(bucket string, obj *storedObject, then func(replaced *s
 		return false
 	}
 	replaced := objects[obj.Key]
+	if history := st.versions[bucket]; history != nil {
+		st.seq++
+		obj.VersionID = newVersionID(st.seq)
+		history[obj.Key] = append(history[obj.Key], obj)
+		replaced = nil
+	}
 	objects[obj.Key] = obj
 	if then != nil {
 		then(replaced)
 	}
 	return true
+}
+
+// enableVersioning turns versioning on for bucket; the objects already
+// there become version "null". It reports false for an unknown bucket.
+func (st *store) enableVersioning(bucket string) bool {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	objects, ok := st.buckets[bucket]
+	if !ok {
+		return false
+	}
+	if st.versions == nil {
+		st.versions = make(map[string]map[string][]*storedObject)
+	}
+	if st.versions[bucket] != nil {
+		return true // already enabled
+	}
+	history := make(map[string][]*storedObject, len(objects))
+	for key, obj := range objects {
+		// Stored objects are immutable (handlers may be reading this one):
+		// the null version is a copy.
+		null := *obj
+		null.VersionID = nullVersion
+		objects[key] = &null
+		history[key] = []*storedObject{&null}
+	}
+	st.versions[bucket] = history
+	return true
+}
+
+// nullVersion is the version ID of an object stored before versioning was
+// enabled, as on OSS.
+const nullVersion = "null"
+
+// getVersion returns the version id of key. In a bucket never versioned,
+// the only version is "null", the current object.
+func (st *store) getVersion(bucket, key, id string) (*storedObject, bool) {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	history := st.versions[bucket]
+	if history == nil {
+		obj, ok := st.buckets[bucket][key]
+		return obj, ok && id == nullVersion
+	}
+	for _, obj := range history[key] {
+		if obj.VersionID == id {
+			return obj, true
+		}
+	}
+	return nil, false
+}
+
+// newVersionID returns an opaque, unique version ID of the shape OSS gives
+// (base64 of a small protobuf-like record, "CAEQ..."): a sequence number,
+// a timestamp and 32 random hex digits. It may contain '+' and '/', which
+// clients must escape in a query, as with OSS's.
+func newVersionID(seq uint64) string {
+	b := []byte{0x08, 0x01, 0x10}
+	b = binary.AppendUvarint(b, seq)
+	b = append(b, 0x18)
+	b = binary.AppendUvarint(b, uint64(time.Now().UnixMicro()))
+	var r [16]byte
+	_, _ = rand.Read(r[:]) // crypto/rand.Read never fails on supported platforms
+	b = append(b, 0x22, 0x20)
+	b = hex.AppendEncode(b, r[:])
+	return base64.RawStdEncoding.EncodeToString(b)
 }
 
 func (st *store) get(bucket, key string) (*storedObject, bool) {
@@ -128,6 +217,8 @@ func (st *store) get(bucket, key string) (*storedObject, bool) {
 	return obj, ok
 }
 
+// delete removes key from the current objects. In a versioned bucket its
+// versions stay readable by version ID (as behind an OSS delete marker).
 func (st *store) delete(bucket, key string) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -173,8 +264,9 @@ func (s *Server) CreateBucket(name string) {
 
 // PutObject stores an object directly, bypassing HTTP and authentication, to
 // seed tests. Meta names may be given with or without the x-oss-meta- prefix.
-// It returns the ETag as the ETag header carries it (quoted). It panics if
-// the bucket does not exist: call CreateBucket first.
+// It returns the ETag as the ETag header carries it (quoted); in a versioned
+// bucket, Object tells the version ID it got. It panics if the bucket does
+// not exist: call CreateBucket first.
 func (s *Server) PutObject(bucket, key string, body []byte, contentType string, meta map[string]string) (etag string) {
 	obj := newStoredObject(key, bytes.Clone(body), contentType, meta, s.now())
 	if !s.store.put(bucket, obj) {
@@ -183,9 +275,34 @@ func (s *Server) PutObject(bucket, key string, body []byte, contentType string, 
 	return obj.ETag
 }
 
-// Object returns a copy of the stored object, or false if there is none.
+// EnableVersioning sets the versioning of bucket to "Enabled", as
+// PutBucketVersioning would: from then on every upload (and PutObject,
+// PutObjectNotify) creates a new version with a new version ID, and GET and
+// HEAD answer x-oss-version-id and accept ?versionId=. Objects already
+// stored become version "null". Versioning cannot be suspended. It panics
+// if the bucket does not exist.
+func (s *Server) EnableVersioning(bucket string) {
+	if !s.store.enableVersioning(bucket) {
+		panic("ossserver: EnableVersioning of unknown bucket " + `"` + bucket + `"; call CreateBucket first`)
+	}
+}
+
+// Object returns a copy of the stored object (the latest version in a
+// versioned bucket), or false if there is none.
 func (s *Server) Object(bucket, key string) (Object, bool) {
 	obj, ok := s.store.get(bucket, key)
+	return copyObject(obj, ok)
+}
+
+// ObjectVersion returns a copy of the given version of an object, or false
+// if there is no such version. In a bucket never versioned, the current
+// object is version "null".
+func (s *Server) ObjectVersion(bucket, key, versionID string) (Object, bool) {
+	obj, ok := s.store.getVersion(bucket, key, versionID)
+	return copyObject(obj, ok)
+}
+
+func copyObject(obj *storedObject, ok bool) (Object, bool) {
 	if !ok {
 		return Object{}, false
 	}
