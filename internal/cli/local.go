@@ -20,7 +20,8 @@ this binary as the function under the FC runtime emulator, wired by s.yaml's OSS
 trigger — and keeps it running until Ctrl-C. It prints the endpoint and AccessKey to
 upload with any OSS client (path-style, signature V4), then one line per event and
 invocation. The stand-in steers by file name: "reject" is refused, "flaky" fails the
-first invocation (FC's retry succeeds), "slow" answers after a few seconds.`
+first invocation (FC's retry succeeds), "slow" answers after a few seconds,
+"misconfigured" is refused like a wrong AppCode (401).`
 
 func runLocal(ctx context.Context, std IO, args []string) int {
 	fs := flag.NewFlagSet("local", flag.ContinueOnError)

@@ -270,6 +270,9 @@ func envList(env map[string]string) []string {
 //     function's in-process retries (maxAttempts of them) are used up and FC's
 //     asynchronous retry is what succeeds;
 //   - "slow": the answer takes ocrserver.SlowDelay;
+//   - "misconfigured": the gateway answers 401, as for a wrong AppCode: the
+//     function fails naming the setting, FC retries, the last attempt
+//     writes a failed result;
 //   - anything else succeeds.
 func Rules(maxAttempts int) func(ocrserver.Request) ocrserver.Reply {
 	return func(r ocrserver.Request) ocrserver.Reply {
@@ -281,6 +284,8 @@ func Rules(maxAttempts int) func(ocrserver.Request) ocrserver.Reply {
 			return ocrserver.HTTPStatus(503)
 		case strings.Contains(name, "slow"):
 			return ocrserver.Success().After(ocrserver.SlowDelay)
+		case strings.Contains(name, "misconfigured"):
+			return ocrserver.HTTPStatus(401)
 		}
 		return ocrserver.Success()
 	}

@@ -316,3 +316,21 @@ func TestOverrunIsReportedAsATimeoutAndTheInstanceReplaced(t *testing.T) {
 	assert.NotEqual(t, first.PID, now.PID)
 	assert.Equal(t, "succeeded", readDoc(t, c, "uploads/stuck.jpg").Status)
 }
+
+func TestMisconfiguredByNameFailsNamingTheSetting(t *testing.T) {
+	c, rec, _ := startCloud(t, Config{})
+	b, err := c.Bucket("vehicle-docs")
+	require.NoError(t, err)
+
+	require.NoError(t, b.PutObject("uploads/misconfigured.jpg", bytes.NewReader(sample(t, "front.jpg"))))
+	settle(t, c)
+
+	attempts := rec.Attempts()
+	require.Len(t, attempts, 1+c.Function.MaxAsyncRetryAttempts, "FC retries a misconfiguration too")
+	require.NotNil(t, attempts[0].Error)
+	assert.Contains(t, attempts[0].Error.Message, "misconfigured")
+	assert.Contains(t, attempts[0].Error.Message, "OCR_APPCODE")
+	doc := readDoc(t, c, "uploads/misconfigured.jpg")
+	assert.Equal(t, "misconfigured", doc.Outcome, "FC's last attempt writes what happened")
+	assert.Zero(t, c.OCR.Billed())
+}
