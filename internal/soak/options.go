@@ -75,6 +75,9 @@ type Options struct {
 	// ReplayRate is the share of newer uploads after which the event of the
 	// previous version of the key is delivered again.
 	ReplayRate float64
+	// Versioned turns on bucket versioning: signed URLs are then pinned to
+	// the version read, and re-uploads during recognition cost nothing.
+	Versioned bool
 
 	// Window bounds the events queued or in delivery before the next upload,
 	// so that uploads, retries, duplicates and replays interleave.

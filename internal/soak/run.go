@@ -193,6 +193,9 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 		}
 	}()
 	trigger := cloud.Function.Triggers[0]
+	if opts.Versioned {
+		cloud.OSS.EnableVersioning(trigger.Bucket)
+	}
 	client, err := cloud.Bucket(trigger.Bucket)
 	if err != nil {
 		return Report{}, err

@@ -123,3 +123,33 @@ func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimRight(string(p), "\n"))
 	return len(p), nil
 }
+
+// TestSoakVersioned: on a versioned bucket the signed URL is pinned to the
+// version read, so even re-uploads during recognition are paid exactly once.
+func TestSoakVersioned(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the soak runs the real binary for some seconds")
+	}
+	opts := DefaultOptions(40)
+	opts.Seed = 4
+	opts.BinaryPath, opts.SpecPath = functionBinary, specPath
+	opts.MidFlightRate = 0.2 // many re-uploads from inside a recognition call
+	opts.Versioned = true
+	opts.Out = testWriter{t}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	rep, err := Run(ctx, opts)
+	require.NoError(t, err)
+
+	require.Greater(t, rep.Uploads[howMidFlight], 0, "re-uploads during recognition happened")
+	assert.Zero(t, rep.ReplacedDuringRecognition, "no version paid twice")
+	assert.Equal(t, rep.BilledVersions, rep.Billed, "billed calls = versions recognised, exactly")
+	for _, inv := range rep.Invariants {
+		for _, v := range inv.Violations {
+			if !knownDefects[v.Cause] {
+				t.Errorf("%s: %s", inv.Name, v.Detail)
+			}
+		}
+	}
+}

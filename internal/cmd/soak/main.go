@@ -38,6 +38,7 @@ func run() int {
 	flag.Float64Var(&opts.RejectRate, "reject", opts.RejectRate, "share of keys the vendor refuses")
 	flag.Float64Var(&opts.OutageRate, "outages", opts.OutageRate, "share of keys whose first invocation gets only 503s (FC retries it)")
 	flag.Float64Var(&opts.LastAttemptRate, "last-attempt", opts.LastAttemptRate, "share of keys failing up to FC's last attempt")
+	flag.BoolVar(&opts.Versioned, "versioned", false, "turn on bucket versioning (signed URLs pinned to the version read)")
 	flag.Float64Var(&opts.PutFailureRate, "put-failures", opts.PutFailureRate, "share of result PUTs failed with 500/503")
 	flag.Float64Var(&opts.DuplicateRate, "duplicates", opts.DuplicateRate, "share of events delivered twice")
 	flag.Float64Var(&opts.ReuploadRate, "reuploads", opts.ReuploadRate, "share of keys uploaded again with new content")
