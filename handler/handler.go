@@ -367,11 +367,11 @@ func (h *Handler) recognise(ctx context.Context, log *slog.Logger, j job, res Re
 		return fail(log, res, Transient, fmt.Sprintf("unknown recognition class %q", result.Class))
 	}
 
-	// The URL names the key, not the version: if the image was replaced
-	// while the vendor worked, the answer may describe the new content, and
-	// a document naming the old ETag would be wrong (and, should the old
-	// content come back, wrong for good). The new upload's own event
-	// recognises it.
+	// Without bucket versioning the URL names the key, not the version: if
+	// the image was replaced while the vendor worked, the answer may describe
+	// the new content, and a document naming the old ETag would be wrong
+	// (and, should the old content come back, wrong for good). The new
+	// upload's own event recognises it.
 	if reason := h.replacedMeanwhile(ctx, log, j); reason != "" {
 		return skip(log, res, reason, "etag", j.image.ETag, "billed", result.Class == recognition.Succeeded)
 	}
