@@ -262,6 +262,10 @@ func envList(env map[string]string) []string {
 	return out
 }
 
+// SlowDelay is how long Rules makes "slow" images wait: long enough to see
+// in a demo, short enough to stay under the default OCR_TIMEOUT (10s).
+const SlowDelay = 3 * time.Second
+
 // Rules is the stand-in's behaviour for the demo and the local command,
 // chosen by the image's file name so that uploading is the only control:
 //
@@ -269,7 +273,7 @@ func envList(env map[string]string) []string {
 //   - "flaky": every call of the first invocation fails with 503, so the
 //     function's in-process retries (maxAttempts of them) are used up and FC's
 //     asynchronous retry is what succeeds;
-//   - "slow": the answer takes ocrserver.SlowDelay;
+//   - "slow": the answer takes SlowDelay;
 //   - "misconfigured": the gateway answers 401, as for a wrong AppCode: the
 //     function fails naming the setting, FC retries, the last attempt
 //     writes a failed result;
@@ -283,7 +287,7 @@ func Rules(maxAttempts int) func(ocrserver.Request) ocrserver.Reply {
 		case strings.Contains(name, "flaky") && r.Attempt <= maxAttempts:
 			return ocrserver.HTTPStatus(503)
 		case strings.Contains(name, "slow"):
-			return ocrserver.Success().After(ocrserver.SlowDelay)
+			return ocrserver.Success().After(SlowDelay)
 		case strings.Contains(name, "misconfigured"):
 			return ocrserver.HTTPStatus(401)
 		}

@@ -28,9 +28,9 @@
 // Scripting: Decide sees a Request (image path, side, attempt number) and
 // returns a Reply built with Success, BusinessError, HTTPStatus, Throttled,
 // GatewayError, BodyStatus, Raw or Disconnect, optionally delayed with
-// After. Script gives per-image sequences ("502, then success"); ByName
-// steers a demo by file name ("reject", "flaky", "slow"). Recognize tells a
-// test which data a given image will produce.
+// After. Script gives per-image sequences ("502, then success");
+// localcloud.Rules steers the demo by file name. Recognize tells a test
+// which data a given image will produce.
 //
 // Every response carries X-Ca-Request-Id, as the gateway adds one to all of
 // them. Every call is recorded (Calls) and HTTP 200 answers are counted as

@@ -51,41 +51,6 @@ func TestScriptRepliesInSequencePerImage(t *testing.T) {
 	assert.Equal(t, "/bucket/行驶证/a+b 1.jpg", s.Calls()[len(cases)-1].ImagePath)
 }
 
-func TestByNameSteersDemosByFileName(t *testing.T) {
-	cases := []struct {
-		name      string
-		imagePath string
-		attempt   int
-		want      Reply
-	}{
-		{name: "ordinary name succeeds", imagePath: "/b/car.jpg", attempt: 1, want: Success()},
-		{name: "reject is refused by the vendor", imagePath: "/b/reject-me.jpg", attempt: 1, want: BusinessError(CodeIllegalParam, MsgIllegalParam)},
-		{name: "reject is refused every time", imagePath: "/b/REJECT.jpg", attempt: 3, want: BusinessError(CodeIllegalParam, MsgIllegalParam)},
-		{name: "flaky fails the first call", imagePath: "/b/Flaky.png", attempt: 1, want: HTTPStatus(http.StatusBadGateway)},
-		{name: "flaky succeeds afterwards", imagePath: "/b/flaky.png", attempt: 2, want: Success()},
-		{name: "slow answers after SlowDelay", imagePath: "/b/slow.bmp", attempt: 1, want: Success().After(SlowDelay)},
-		{name: "only the file name counts", imagePath: "/b/reject/car.jpg", attempt: 1, want: Success()},
-		{name: "no image path", imagePath: "", attempt: 1, want: Success()},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			assert.Equal(t, tc.want, ByName(Request{ImagePath: tc.imagePath, Attempt: tc.attempt}))
-		})
-	}
-}
-
-func TestByNameOverTheWire(t *testing.T) {
-	img := testJPEG(t, 1)
-	host := newImageHost(t, map[string]http.HandlerFunc{"/b/flaky.jpg": serveBytes("image/jpeg", img)})
-	s := startServer(t, Config{Decide: ByName})
-
-	first := post(t, s, field("imgUrl", host.URL+"/b/flaky.jpg"))
-	second := post(t, s, field("imgUrl", host.URL+"/b/flaky.jpg"))
-
-	assert.Equal(t, http.StatusBadGateway, first.status)
-	assert.Equal(t, http.StatusOK, second.status)
-}
-
 func TestBilledCountsOnlyHTTP200(t *testing.T) {
 	img := testJPEG(t, 1)
 	host := newImageHost(t, map[string]http.HandlerFunc{"/b/k.jpg": serveBytes("image/jpeg", img)})
