@@ -12,8 +12,10 @@ import (
 	"github.com/vlicense/fc-vehicle-license/internal/recognition"
 )
 
-// App is a wired handler and the store it uses.
+// App is a wired handler, the store it uses and the configuration it was
+// built from.
 type App struct {
+	Config  config.Config
 	Handler *handler.Handler
 	Store   *objectstore.Store
 }
@@ -47,7 +49,7 @@ func New(cfg config.Config, log *slog.Logger, creds objectstore.Credentials) (*A
 		Credentials: store,
 		Logger:      log,
 	})
-	return &App{Handler: h, Store: store}, nil
+	return &App{Config: cfg, Handler: h, Store: store}, nil
 }
 
 // EnvCredentials reads the credentials FC (and the Alibaba Cloud CLI

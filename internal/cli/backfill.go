@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/vlicense/fc-vehicle-license/handler"
+	"github.com/vlicense/fc-vehicle-license/internal/config"
 	"github.com/vlicense/fc-vehicle-license/internal/objectstore"
 )
 
@@ -45,8 +46,8 @@ func runBackfill(ctx context.Context, std IO, args []string) int {
 		fs.Usage()
 		return ExitUsage
 	}
-	if *concurrency < 0 || *concurrency > 64 {
-		fmt.Fprintln(std.Stderr, "backfill: --concurrency must be from 1 to 64")
+	if *concurrency < 0 || *concurrency > config.MaxConcurrency {
+		fmt.Fprintf(std.Stderr, "backfill: --concurrency must be from 1 to %d\n", config.MaxConcurrency)
 		return ExitUsage
 	}
 	if *pageSize < 1 || *pageSize > 1000 {
@@ -65,8 +66,7 @@ func runBackfill(ctx context.Context, std IO, args []string) int {
 	}
 	// The bucket named on the command line is the one served, unless the
 	// configuration restricts the function to others.
-	served := std.Getenv("SOURCE_BUCKETS")
-	if served == "" {
+	if std.Getenv("SOURCE_BUCKETS") == "" {
 		getenv := std.Getenv
 		std.Getenv = func(k string) string {
 			if k == "SOURCE_BUCKETS" {
@@ -74,17 +74,19 @@ func runBackfill(ctx context.Context, std IO, args []string) int {
 			}
 			return getenv(k)
 		}
-	} else if !slices.Contains(strings.Split(strings.ReplaceAll(served, " ", ""), ","), *bucket) {
-		fmt.Fprintf(std.Stderr, "backfill: bucket %q is not in SOURCE_BUCKETS (%s): the function would refuse its images\n", *bucket, served)
-		return ExitUsage
 	}
 	a, code := buildApp(std, log)
 	if a == nil {
 		return code
 	}
+	if !slices.Contains(a.Config.SourceBuckets, *bucket) {
+		fmt.Fprintf(std.Stderr, "backfill: bucket %q is not in SOURCE_BUCKETS (%s): the function would refuse its images\n",
+			*bucket, strings.Join(a.Config.SourceBuckets, ","))
+		return ExitUsage
+	}
 	workers := *concurrency
 	if workers == 0 {
-		workers = configuredConcurrency(std)
+		workers = a.Config.Concurrency
 	}
 
 	b := &backfill{
@@ -103,14 +105,6 @@ func runBackfill(ctx context.Context, std IO, args []string) int {
 		return ExitFailed
 	}
 	return ExitOK
-}
-
-func configuredConcurrency(std IO) int {
-	var n int
-	if _, err := fmt.Sscan(std.Getenv("CONCURRENCY"), &n); err != nil || n < 1 {
-		return 4
-	}
-	return n
 }
 
 // backfill lists a prefix and feeds the objects to a pool of workers.

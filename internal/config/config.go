@@ -65,7 +65,7 @@ type Config struct {
 // Limits that keep a typo from turning into a runaway bill or a stuck
 // instance; they are wide enough for any sane deployment.
 const (
-	maxConcurrency = 64
+	MaxConcurrency = 64
 	maxAttempts    = 10
 	maxOCRTimeout  = 5 * time.Minute
 	// OSS refuses V4 signed URLs valid for more than seven days.
@@ -99,7 +99,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.ResultSuffix = r.resultSuffix(c.ImageExtensions)
 	c.OCRTimeout = r.duration("OCR_TIMEOUT", "10s", time.Second, maxOCRTimeout)
 	c.OCRMaxAttempts = r.integer("OCR_MAX_ATTEMPTS", 3, 1, maxAttempts)
-	c.Concurrency = r.integer("CONCURRENCY", 4, 1, maxConcurrency)
+	c.Concurrency = r.integer("CONCURRENCY", 4, 1, MaxConcurrency)
 	c.SignedURLTTL = r.duration("SIGNED_URL_TTL", "5m", 10*time.Second, maxSignedURLTTL)
 	c.SourceBuckets = r.buckets()
 	c.SourcePrefix = r.str("SOURCE_PREFIX", "")
