@@ -27,6 +27,8 @@ import (
 	"github.com/vlicense/fc-vehicle-license/internal/ocrserver"
 	"github.com/vlicense/fc-vehicle-license/internal/ossserver"
 	"github.com/vlicense/fc-vehicle-license/internal/recognition"
+
+	"github.com/vlicense/fc-vehicle-license/internal/syncbuf"
 )
 
 // The bucket and region of the events/ payloads.
@@ -247,22 +249,8 @@ func (c *inFlightCounter) max() int {
 	return int(c.maxSeen)
 }
 
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+// syncBuffer collects the handler's JSON log lines.
+type syncBuffer struct{ syncbuf.Buffer }
 
 // lines decodes every JSON log line.
 func (b *syncBuffer) lines(t testing.TB) []map[string]any {

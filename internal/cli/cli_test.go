@@ -26,6 +26,8 @@ import (
 	"github.com/vlicense/fc-vehicle-license/internal/deployspec"
 	"github.com/vlicense/fc-vehicle-license/internal/ocrserver"
 	"github.com/vlicense/fc-vehicle-license/internal/ossserver"
+
+	"github.com/vlicense/fc-vehicle-license/internal/syncbuf"
 )
 
 const (
@@ -68,34 +70,21 @@ func startServers(t *testing.T, decide func(ocrserver.Request) ocrserver.Reply) 
 	}}
 }
 
+// output is what a command printed, on each stream.
 type output struct {
-	mu             sync.Mutex
-	stdout, stderr bytes.Buffer
-}
-
-type lockedWriter struct {
-	mu  *sync.Mutex
-	buf *bytes.Buffer
-}
-
-func (w lockedWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.buf.Write(p)
+	stdout, stderr syncbuf.Buffer
 }
 
 func (o *output) io(env map[string]string, signals chan os.Signal) IO {
 	return IO{
-		Stdout:  lockedWriter{&o.mu, &o.stdout},
-		Stderr:  lockedWriter{&o.mu, &o.stderr},
+		Stdout:  &o.stdout,
+		Stderr:  &o.stderr,
 		Getenv:  func(k string) string { return env[k] },
 		Signals: signals,
 	}
 }
 
 func (o *output) String() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
 	return o.stdout.String() + o.stderr.String()
 }
 
@@ -375,7 +364,7 @@ func TestLocalServesUploadsUntilInterrupted(t *testing.T) {
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	var out output
-	cmd.Stderr = lockedWriter{&out.mu, &out.stderr}
+	cmd.Stderr = &out.stderr
 	require.NoError(t, cmd.Start())
 	defer func() { _ = cmd.Process.Kill() }()
 

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/vlicense/fc-vehicle-license/internal/syncbuf"
 )
 
 func waitIdle(t *testing.T, e *Emulator) {
@@ -20,7 +22,7 @@ func waitIdle(t *testing.T, e *Emulator) {
 
 func TestAsyncRetriesUntilSuccess(t *testing.T) {
 	var rec attempts
-	cfg := testConfig(t, &syncBuffer{})
+	cfg := testConfig(t, &syncbuf.Buffer{})
 	cfg.OnResult = rec.onResult
 	cfg.OnFailure = rec.onFailure
 	e := start(t, cfg)
@@ -95,7 +97,7 @@ func TestAsyncFinalFailure(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			var rec attempts
-			cfg := testConfig(t, &syncBuffer{})
+			cfg := testConfig(t, &syncbuf.Buffer{})
 			cfg.MaxAsyncRetryAttempts = tc.maxRetries
 			cfg.OnResult = rec.onResult
 			cfg.OnFailure = rec.onFailure
@@ -154,7 +156,7 @@ func TestAsyncFinalFailure(t *testing.T) {
 
 func TestAsyncDeliversInOrder(t *testing.T) {
 	var rec attempts
-	cfg := testConfig(t, &syncBuffer{})
+	cfg := testConfig(t, &syncbuf.Buffer{})
 	cfg.OnResult = rec.onResult
 	e := start(t, cfg)
 
@@ -203,7 +205,7 @@ func TestAsyncDeliversInOrder(t *testing.T) {
 }
 
 func TestWaitIdleHonoursContext(t *testing.T) {
-	e := start(t, testConfig(t, &syncBuffer{}))
+	e := start(t, testConfig(t, &syncbuf.Buffer{}))
 	_, err := e.InvokeAsync(payload(t, map[string]any{"action": "sleep", "sleepMs": 60000}), AsyncOptions{Timeout: 30 * time.Second})
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())

@@ -1,7 +1,6 @@
 package fcemulator
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -17,6 +16,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/vlicense/fc-vehicle-license/internal/syncbuf"
 )
 
 // echofnPath is the test function (testdata/echofn), built once by TestMain.
@@ -61,27 +62,9 @@ var (
 	}
 )
 
-// syncBuffer collects the function's output.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // testConfig is a configuration for echofn with non-default metadata, so the
 // tests see every value travel.
-func testConfig(t *testing.T, out *syncBuffer) Config {
+func testConfig(t *testing.T, out *syncbuf.Buffer) Config {
 	t.Helper()
 	return Config{
 		BinaryPath:      echofnPath,
@@ -110,7 +93,7 @@ func start(t *testing.T, cfg Config) *Emulator {
 	t.Cleanup(func() {
 		require.NoError(t, e.Close())
 		for _, w := range []any{cfg.Stdout, cfg.Stderr} {
-			if b, ok := w.(*syncBuffer); ok {
+			if b, ok := w.(*syncbuf.Buffer); ok {
 				requireNoSecrets(t, b.String())
 			}
 		}

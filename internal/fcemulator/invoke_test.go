@@ -15,10 +15,12 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/vlicense/fc-vehicle-license/internal/syncbuf"
 )
 
 func TestInvokeRoundTrip(t *testing.T) {
-	out := &syncBuffer{}
+	out := &syncbuf.Buffer{}
 	cfg := testConfig(t, out)
 	e := start(t, cfg)
 	ctx := context.Background()
@@ -109,7 +111,7 @@ func TestInvokeRoundTrip(t *testing.T) {
 }
 
 func TestInvokeFunctionError(t *testing.T) {
-	e := start(t, testConfig(t, &syncBuffer{}))
+	e := start(t, testConfig(t, &syncbuf.Buffer{}))
 	ctx := context.Background()
 	warm, err := e.Invoke(ctx, payload(t, map[string]any{}), InvokeOptions{})
 	require.NoError(t, err)
@@ -161,7 +163,7 @@ func TestInvokeFunctionError(t *testing.T) {
 }
 
 func TestInvokeTimeoutRestartsInstance(t *testing.T) {
-	e := start(t, testConfig(t, &syncBuffer{}))
+	e := start(t, testConfig(t, &syncbuf.Buffer{}))
 	ctx := context.Background()
 
 	const timeout = 300 * time.Millisecond
@@ -203,7 +205,7 @@ func TestInvokeProcessExitRecovers(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			e := start(t, testConfig(t, &syncBuffer{}))
+			e := start(t, testConfig(t, &syncbuf.Buffer{}))
 			ctx := context.Background()
 			res, err := e.Invoke(ctx, payload(t, tc.request), InvokeOptions{})
 			require.NoError(t, err)
@@ -245,7 +247,7 @@ func TestInstanceThatCannotStart(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			out := &syncBuffer{}
+			out := &syncbuf.Buffer{}
 			cfg := testConfig(t, out)
 			cfg.Env = append(cfg.Env, tc.env)
 			cfg.StartTimeout = 300 * time.Millisecond
@@ -268,7 +270,7 @@ func TestInstanceThatCannotStart(t *testing.T) {
 	}
 
 	t.Run("binary missing", func(t *testing.T) {
-		cfg := testConfig(t, &syncBuffer{})
+		cfg := testConfig(t, &syncbuf.Buffer{})
 		cfg.BinaryPath = "/nonexistent/fcemulator-test-binary"
 		_, err := Start(cfg)
 		require.ErrorContains(t, err, "/nonexistent/fcemulator-test-binary")
@@ -280,7 +282,7 @@ func TestInstanceThatCannotStart(t *testing.T) {
 }
 
 func TestInvokeContextCancelled(t *testing.T) {
-	e := start(t, testConfig(t, &syncBuffer{}))
+	e := start(t, testConfig(t, &syncbuf.Buffer{}))
 	first, err := e.WaitReady(context.Background())
 	require.NoError(t, err)
 
@@ -312,7 +314,7 @@ func TestInvokeContextCancelled(t *testing.T) {
 
 func TestInvocationsAreSerialized(t *testing.T) {
 	var rec attempts
-	cfg := testConfig(t, &syncBuffer{})
+	cfg := testConfig(t, &syncbuf.Buffer{})
 	cfg.OnResult = rec.onResult
 	e := start(t, cfg)
 	ctx := context.Background()
@@ -357,7 +359,7 @@ func TestColdStartTimestamps(t *testing.T) {
 		t.Skip("reads /proc")
 	}
 	before := time.Now()
-	e := start(t, testConfig(t, &syncBuffer{}))
+	e := start(t, testConfig(t, &syncbuf.Buffer{}))
 	info, err := e.WaitReady(context.Background())
 	require.NoError(t, err)
 
@@ -434,7 +436,7 @@ func TestCloseLeavesNothingBehind(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			baseline := runtime.NumGoroutine()
 			var rec attempts
-			cfg := testConfig(t, &syncBuffer{})
+			cfg := testConfig(t, &syncbuf.Buffer{})
 			cfg.StopGracePeriod = 300 * time.Millisecond
 			cfg.OnFailure = rec.onFailure
 			if tc.env != "" {
@@ -474,7 +476,7 @@ func TestCloseLeavesNothingBehind(t *testing.T) {
 }
 
 func TestRuntimeAPIRejectsUnknownRequests(t *testing.T) {
-	e := start(t, testConfig(t, &syncBuffer{}))
+	e := start(t, testConfig(t, &syncbuf.Buffer{}))
 	info, err := e.WaitReady(context.Background())
 	require.NoError(t, err)
 	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: 10 * time.Second}

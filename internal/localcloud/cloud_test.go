@@ -19,6 +19,8 @@ import (
 	"github.com/vlicense/fc-vehicle-license/internal/deployspec"
 	"github.com/vlicense/fc-vehicle-license/internal/fcemulator"
 	"github.com/vlicense/fc-vehicle-license/internal/ossserver"
+
+	"github.com/vlicense/fc-vehicle-license/internal/syncbuf"
 )
 
 var functionBinary string
@@ -108,29 +110,12 @@ func (r *recorder) observer() Observer {
 	}
 }
 
-type syncWriter struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (w *syncWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.buf.Write(p)
-}
-
-func (w *syncWriter) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.buf.String()
-}
-
-func startCloud(t *testing.T, cfg Config) (*Cloud, *recorder, *syncWriter) {
+func startCloud(t *testing.T, cfg Config) (*Cloud, *recorder, *syncbuf.Buffer) {
 	t.Helper()
 	root, err := deployspec.RepoRoot()
 	require.NoError(t, err)
 	rec := &recorder{}
-	logs := &syncWriter{}
+	logs := &syncbuf.Buffer{}
 	cfg.BinaryPath = functionBinary
 	cfg.SpecPath = filepath.Join(root, "s.yaml")
 	cfg.Observer = rec.observer()
