@@ -1,7 +1,10 @@
 package deployspec
 
 import (
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -44,4 +47,26 @@ func TestInstanceCapIsSet(t *testing.T) {
 	reserved, ok := dig(t, fn, "concurrencyConfig", "reservedConcurrency").(float64)
 	require.True(t, ok, "reservedConcurrency is a number")
 	assert.GreaterOrEqual(t, reserved, 1.0)
+}
+
+// GODEBUG's schedtrace keeps Go's sysmon from deep-sleeping at every network
+// wait (README, "Performance"). The runtime reads it as an int32 and ignores
+// a value it cannot parse, so a typo or an overflow would silently give the
+// CPU back: the value must parse and stay within int32.
+func TestGODEBUGKeepsSysmonAwake(t *testing.T) {
+	_, fn := fc3Props(t, minimalEnv)
+	env := digMap(t, fn, "environmentVariables")
+	godebug, ok := env["GODEBUG"].(string)
+	require.True(t, ok, "s.yaml sets GODEBUG")
+	var schedtrace string
+	for _, setting := range strings.Split(godebug, ",") {
+		if v, found := strings.CutPrefix(setting, "schedtrace="); found {
+			schedtrace = v
+		}
+	}
+	require.NotEmpty(t, schedtrace, "GODEBUG=%q has no schedtrace", godebug)
+	ms, err := strconv.ParseInt(schedtrace, 10, 32)
+	require.NoError(t, err, "the runtime parses schedtrace as an int32")
+	assert.Greater(t, time.Duration(ms)*time.Millisecond, 24*24*time.Hour,
+		"the trace line it prints must come at most once every few weeks of uptime")
 }
