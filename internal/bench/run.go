@@ -162,12 +162,6 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		}
 	}
 
-	m, baseCold, err := measure(ctx, "go", fn, opts, []string{withCLI, minimal}, progress)
-	if err != nil {
-		return nil, fmt.Errorf("go function: %w", err)
-	}
-	rep.Go, rep.WithCLIColdStart, rep.MinimalColdStart = m, Summarize(baseCold[0]), Summarize(baseCold[1])
-
 	progress("go: package initialisation of the CLI-only packages (GODEBUG=inittrace=1, %d runs)", opts.ColdStarts)
 	cliOnly, err := OnlyIn(ctx, opts.Root, ".", "", ".", FunctionTags)
 	if err != nil {
@@ -178,25 +172,39 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	rep.CLIPackages = len(cliOnly)
 
-	if !opts.Node {
+	goRig, err := startRig(ctx, "go", fn, opts, []string{withCLI, minimal})
+	if err != nil {
+		return nil, fmt.Errorf("go function: %w", err)
+	}
+	defer goRig.close()
+	rigs := []*rig{goRig}
+	switch node, err := FindNode(opts.Root); {
+	case !opts.Node:
 		rep.NodeSkipped = "not asked for (-node=false)"
-		return rep, nil
-	}
-	node, err := FindNode(opts.Root)
-	if err != nil {
+	case err != nil:
 		rep.NodeSkipped = err.Error()
-		return rep, nil
+	default:
+		rep.NodeInfo = node
+		launcher, err := node.Launcher(tmp)
+		if err != nil {
+			return nil, err
+		}
+		nodeRig, err := startRig(ctx, "node", launcher, opts, nil)
+		if err != nil {
+			return nil, fmt.Errorf("node function: %w", err)
+		}
+		defer nodeRig.close()
+		rigs = append(rigs, nodeRig)
 	}
-	rep.NodeInfo = node
-	launcher, err := node.Launcher(tmp)
-	if err != nil {
+
+	if err := measure(ctx, rigs, opts, progress); err != nil {
 		return nil, err
 	}
-	nm, _, err := measure(ctx, "node", launcher, opts, nil, progress)
-	if err != nil {
-		return nil, fmt.Errorf("node function: %w", err)
+	rep.Go = goRig.m
+	rep.WithCLIColdStart, rep.MinimalColdStart = goRig.baselineCold[0], goRig.baselineCold[1]
+	if len(rigs) > 1 {
+		rep.Node = &rigs[1].m
 	}
-	rep.Node = &nm
 	return rep, nil
 }
 
@@ -205,155 +213,233 @@ const (
 	minimalPkg = "internal/bench/testdata/minimalfn"
 )
 
-// measure runs one function in a local cloud of its own. Each baseline
-// binary runs under an emulator of its own with the function's environment;
-// their cold starts are sampled alternately with the function's, so that all
-// see the same machine state.
-func measure(ctx context.Context, name, binary string, opts Options, baselines []string, progress func(string, ...any)) (m Measurement, baseCold [][]time.Duration, err error) {
-	m.Name = name
-	si, err := startStandIn()
-	if err != nil {
-		return m, nil, err
+// rig is one function under measurement: a local cloud of its own (OSS,
+// recognition stand-in, FC emulator running the function) and the
+// emulators of its cold-start baselines, which run with the function's
+// environment.
+type rig struct {
+	name      string
+	si        *standIn
+	cloud     *localcloud.Cloud
+	seeder    *seeder
+	out       *tailBuffer
+	baselines []*fcemulator.Emulator
+	closers   []func()
+
+	pid          int // the measured instance, once the cold starts are done
+	images       int // one-image invocations so far (each on a new image)
+	m            Measurement
+	baselineCold []Distribution
+}
+
+func startRig(ctx context.Context, name, binary string, opts Options, baselines []string) (r *rig, err error) {
+	r = &rig{name: name, out: &tailBuffer{max: 64 << 10}, m: Measurement{Name: name}}
+	defer func() {
+		if err != nil {
+			r.close()
+		}
+	}()
+	if r.si, err = startStandIn(); err != nil {
+		return nil, err
 	}
-	defer si.close()
-	out := &tailBuffer{max: 64 << 10}
+	r.closers = append(r.closers, func() { _ = r.si.close() })
 	env := map[string]string{}
 	for k, v := range opts.Env {
 		env[k] = v
 	}
-	env["OCR_ENDPOINT"] = si.url
+	env["OCR_ENDPOINT"] = r.si.url
 	env["CONCURRENCY"] = strconv.Itoa(opts.Concurrency)
-	cloud, err := localcloud.Start(localcloud.Config{
+	r.cloud, err = localcloud.Start(localcloud.Config{
 		BinaryPath:     binary,
 		SpecPath:       filepath.Join(opts.Root, "s.yaml"),
 		Env:            env,
-		Decide:         si.Decide,
-		FunctionOutput: out,
+		Decide:         r.si.Decide,
+		FunctionOutput: r.out,
 	})
 	if err != nil {
-		return m, nil, err
+		return nil, err
 	}
-	defer cloud.Close()
-	si.next.Store(cloud.OCR)
-	withOutput := func(err error) error {
-		if err == nil {
-			return nil
-		}
-		return fmt.Errorf("%w\nlast function output:\n%s", err, out.String())
+	r.closers = append(r.closers, func() { _ = r.cloud.Close() })
+	r.si.next.Store(r.cloud.OCR)
+	if r.seeder, err = newSeeder(r.cloud, "uploads/bench/"+name+"/"); err != nil {
+		return nil, err
 	}
-
-	seeder, err := newSeeder(cloud, "uploads/bench/"+name+"/")
+	first, err := r.cloud.FC.WaitReady(ctx)
 	if err != nil {
-		return m, nil, err
+		return nil, r.withOutput(err)
 	}
-
-	// Cold starts: the first instance (started with the cloud) is a warm-up
-	// for the page cache and is not counted.
-	progress("%s: %d cold starts", name, opts.ColdStarts)
-	first, err := cloud.FC.WaitReady(ctx)
+	if len(baselines) == 0 {
+		return r, nil
+	}
+	fnEnv, err := functionEnv(first.PID)
 	if err != nil {
-		return m, nil, withOutput(err)
+		return nil, err
 	}
-	emus := []*fcemulator.Emulator{cloud.FC}
-	if len(baselines) > 0 {
-		env, err := functionEnv(first.PID)
+	for _, b := range baselines {
+		e, err := fcemulator.Start(fcemulator.Config{BinaryPath: b, Env: fnEnv, Region: r.cloud.Region, Stdout: r.out, Stderr: r.out})
 		if err != nil {
-			return m, nil, err
+			return nil, err
 		}
-		for _, b := range baselines {
-			e, err := fcemulator.Start(fcemulator.Config{BinaryPath: b, Env: env, Region: cloud.Region, Stdout: out, Stderr: out})
-			if err != nil {
-				return m, nil, err
-			}
-			defer e.Close()
-			emus = append(emus, e)
-		}
+		r.baselines = append(r.baselines, e)
+		r.closers = append(r.closers, func() { _ = e.Close() })
 	}
-	cold, err := coldStarts(ctx, emus, opts.ColdStarts)
-	if err != nil {
-		return m, nil, withOutput(err)
-	}
-	m.ColdStart, baseCold = Summarize(cold[0]), cold[1:]
-	for _, e := range emus[1:] {
-		_ = e.Close()
-	}
-	info, _ := cloud.FC.Instance()
-	pid := info.PID
+	return r, nil
+}
 
-	// One-image invocations on the fresh instance.
-	progress("%s: %d warm-up + %d one-image invocations", name, opts.Warmup, opts.Invocations)
-	si.reset(0)
-	invokeOne := func(i int) (rt, fnTime time.Duration, err error) {
-		payload := seeder.payload([]string{fmt.Sprintf("one-%04d.jpg", i)})
-		start := time.Now()
-		res, err := cloud.FC.Invoke(ctx, payload, fcemulator.InvokeOptions{})
-		rt = time.Since(start)
-		if err == nil {
-			err = checkResult(res, pid, 1)
-		}
-		return rt, res.Duration, withOutput(err)
+// close stops what the rig started, the last started first.
+func (r *rig) close() {
+	for i := len(r.closers) - 1; i >= 0; i-- {
+		r.closers[i]()
 	}
+	r.closers = nil
+}
+
+// withOutput adds the function's last output to an error.
+func (r *rig) withOutput(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w\nlast function output:\n%s", r.name, err, r.out.String())
+}
+
+// emulators are the function's emulator, then its baselines'.
+func (r *rig) emulators() []*fcemulator.Emulator {
+	return append([]*fcemulator.Emulator{r.cloud.FC}, r.baselines...)
+}
+
+// invokeOne sends a one-image event for a new image and checks that it was
+// recognised on the measured instance.
+func (r *rig) invokeOne(ctx context.Context) (rt, fnTime time.Duration, err error) {
+	payload := r.seeder.payload([]string{fmt.Sprintf("one-%04d.jpg", r.images)})
+	r.images++
+	start := time.Now()
+	res, err := r.cloud.FC.Invoke(ctx, payload, fcemulator.InvokeOptions{})
+	rt = time.Since(start)
+	if err == nil {
+		err = checkResult(res, r.pid, 1)
+	}
+	return rt, res.Duration, r.withOutput(err)
+}
+
+// oneImageInvocations measures opts.Invocations sequential one-image
+// invocations after opts.Warmup, and the CPU the instance spent on them.
+func (r *rig) oneImageInvocations(ctx context.Context, opts Options) error {
+	r.si.reset(0)
 	for i := range max(opts.Warmup, 1) {
-		rt, _, err := invokeOne(i)
+		rt, _, err := r.invokeOne(ctx)
 		if err != nil {
-			return m, nil, err
+			return err
 		}
 		if i == 0 {
-			m.FirstInvocation = rt
+			r.m.FirstInvocation = rt
 		}
 	}
-	before, err := ProcessCPU(pid)
+	before, err := ProcessCPU(r.pid)
 	if err != nil {
-		return m, nil, err
+		return err
 	}
 	rts := make([]time.Duration, 0, opts.Invocations)
 	fnTimes := make([]time.Duration, 0, opts.Invocations)
-	for i := range opts.Invocations {
-		rt, fnTime, err := invokeOne(max(opts.Warmup, 1) + i)
+	for range opts.Invocations {
+		rt, fnTime, err := r.invokeOne(ctx)
 		if err != nil {
-			return m, nil, err
+			return err
 		}
 		rts, fnTimes = append(rts, rt), append(fnTimes, fnTime)
 	}
-	after, err := ProcessCPU(pid)
+	after, err := ProcessCPU(r.pid)
 	if err != nil {
-		return m, nil, err
+		return err
 	}
-	m.RoundTrip, m.FunctionTime = Summarize(rts), Summarize(fnTimes)
-	m.CPU = CPUTimes{UserTicks: after.UserTicks - before.UserTicks, SystemTicks: after.SystemTicks - before.SystemTicks}
+	r.m.RoundTrip, r.m.FunctionTime = Summarize(rts), Summarize(fnTimes)
+	r.m.CPU = CPUTimes{UserTicks: after.UserTicks - before.UserTicks, SystemTicks: after.SystemTicks - before.SystemTicks}
 	if opts.Invocations > 0 {
-		m.CPUPerInvocation = m.CPU.Total() / time.Duration(opts.Invocations)
+		r.m.CPUPerInvocation = r.m.CPU.Total() / time.Duration(opts.Invocations)
 	}
+	return nil
+}
 
-	// The batch event.
-	progress("%s: one %d-record event, stand-in answering after %s, CONCURRENCY=%d", name, opts.Records, opts.Delay, opts.Concurrency)
+// batchEvent sends one event of opts.Records images with the stand-in
+// answering each after opts.Delay, then reads the instance's peak RSS.
+func (r *rig) batchEvent(ctx context.Context, opts Options) error {
 	keys := make([]string, opts.Records)
 	for i := range keys {
 		keys[i] = fmt.Sprintf("event-%03d.jpg", i)
 	}
-	payload := seeder.payload(keys)
-	si.reset(opts.Delay)
-	res, err := cloud.FC.Invoke(ctx, payload, fcemulator.InvokeOptions{})
+	payload := r.seeder.payload(keys)
+	r.si.reset(opts.Delay)
+	res, err := r.cloud.FC.Invoke(ctx, payload, fcemulator.InvokeOptions{})
 	if err == nil {
-		err = checkResult(res, pid, opts.Records)
+		err = checkResult(res, r.pid, opts.Records)
 	}
 	if err != nil {
-		return m, nil, withOutput(err)
+		return r.withOutput(err)
 	}
-	m.Event = EventResult{
+	r.m.Event = EventResult{
 		Records:     opts.Records,
 		Concurrency: opts.Concurrency,
 		Delay:       opts.Delay,
 		Duration:    res.Duration,
 		Ideal:       IdealBatch(opts.Records, opts.Concurrency, opts.Delay),
-		MaxInFlight: int(si.maxSeen.Load()),
-		Calls:       int(si.calls.Load()),
+		MaxInFlight: int(r.si.maxSeen.Load()),
+		Calls:       int(r.si.calls.Load()),
 		Succeeded:   opts.Records,
 	}
-	if m.PeakRSS, err = PeakRSS(pid); err != nil {
-		return m, nil, err
+	r.m.PeakRSS, err = PeakRSS(r.pid)
+	return err
+}
+
+// measure measures the rigs side by side: the cold starts round by round
+// over every emulator (each sample kills the instance it replaces, so no
+// two programs run at once), then, one function after the other, the
+// one-image invocations and the batch event.
+func measure(ctx context.Context, rigs []*rig, opts Options, progress func(string, ...any)) error {
+	names := make([]string, len(rigs))
+	var emus []*fcemulator.Emulator
+	for i, r := range rigs {
+		names[i] = r.name
+		emus = append(emus, r.emulators()...)
 	}
-	return m, baseCold, nil
+	who := strings.Join(names, " and ")
+
+	// Cold starts: the instances started with the clouds warmed the page
+	// cache and are not counted.
+	progress("%s: %d cold starts each, alternately (with the Go baselines)", who, opts.ColdStarts)
+	cold, err := coldStarts(ctx, emus, opts.ColdStarts)
+	if err != nil {
+		return err
+	}
+	for _, r := range rigs {
+		r.m.ColdStart = Summarize(cold[0])
+		for _, c := range cold[1 : 1+len(r.baselines)] {
+			r.baselineCold = append(r.baselineCold, Summarize(c))
+		}
+		cold = cold[1+len(r.baselines):]
+		for _, e := range r.baselines {
+			_ = e.Close()
+		}
+		info, _ := r.cloud.FC.Instance()
+		r.pid = info.PID
+	}
+
+	// One-image invocations on the fresh instances, one function after the
+	// other: invocations interleaved across functions would measure each
+	// with the other's leftovers (Node.js's GC and compiler threads keep
+	// running after it answers), which no instance in FC shares.
+	for _, r := range rigs {
+		progress("%s: %d warm-up + %d one-image invocations", r.name, opts.Warmup, opts.Invocations)
+		if err := r.oneImageInvocations(ctx, opts); err != nil {
+			return err
+		}
+	}
+
+	for _, r := range rigs {
+		progress("%s: one %d-record event, stand-in answering after %s, CONCURRENCY=%d", r.name, opts.Records, opts.Delay, opts.Concurrency)
+		if err := r.batchEvent(ctx, opts); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // functionEnv is the environment of the running function process, less

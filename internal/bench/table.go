@@ -283,7 +283,8 @@ func (r *Report) Markdown() string {
 			b.WriteString("(" + r.NodeSkipped + ")\n")
 		}
 	} else {
-		b.WriteString("Node.js: internal/bench/node/index.js under the same emulator, local OSS and stand-in, measured the same way; " +
+		b.WriteString("Node.js: internal/bench/node/index.js under the same emulator, local OSS and stand-in (a set of its own), measured the same way " +
+			"and side by side: the cold starts of all four programs round by round, then each function's invocations on its own; " +
 			"it signs requests with V4 (authorizationV4) and the URL with signatureUrlV4.\n")
 	}
 	return b.String()
