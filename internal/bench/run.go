@@ -109,6 +109,9 @@ type Report struct {
 	// builds it) and testdata/minimalfn (fc.Start with a trivial handler).
 	WithCLIColdStart Distribution
 	MinimalColdStart Distribution
+	// EmptyStart is testdata/emptyprog from fork/exec to the byte it writes
+	// first thing in main: the least a Go process costs to start here.
+	EmptyStart Distribution
 	// CLIInit is the package initialisation of the packages only the CLI
 	// build links, measured on that build: what fconly leaves out.
 	CLIInit PackageInit
@@ -118,6 +121,7 @@ type Report struct {
 	BinaryBytes  int64 // the stripped function binary (fconly)
 	WithCLIBytes int64
 	MinimalBytes int64
+	EmptyBytes   int64
 
 	Node        *Measurement // nil when not measured
 	NodeInfo    NodeBaseline
@@ -146,6 +150,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	fn := filepath.Join(tmp, "function", "main")
 	withCLI := filepath.Join(tmp, "withcli", "main")
 	minimal := filepath.Join(tmp, "minimal", "main")
+	empty := filepath.Join(tmp, "empty", "main")
 	for _, b := range []struct {
 		pkg, out, tags string
 		size           *int64
@@ -153,6 +158,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		{".", fn, FunctionTags, &rep.BinaryBytes},
 		{".", withCLI, "", &rep.WithCLIBytes},
 		{"./" + minimalPkg, minimal, "", &rep.MinimalBytes},
+		{"./" + emptyPkg, empty, "", &rep.EmptyBytes},
 	} {
 		if err := Build(ctx, opts.Root, b.pkg, b.out, b.tags); err != nil {
 			return nil, err
@@ -202,6 +208,13 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	rep.Go = goRig.m
 	rep.WithCLIColdStart, rep.MinimalColdStart = goRig.baselineCold[0], goRig.baselineCold[1]
+
+	progress("go: %d starts of a program that does nothing", opts.ColdStarts)
+	runs, err := StartToFirstOutput(ctx, empty, opts.ColdStarts)
+	if err != nil {
+		return nil, err
+	}
+	rep.EmptyStart = Summarize(runs)
 	if len(rigs) > 1 {
 		rep.Node = &rigs[1].m
 	}
@@ -211,6 +224,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 // The baselines of the cold start, relative to the module root.
 const (
 	minimalPkg = "internal/bench/testdata/minimalfn"
+	emptyPkg   = "internal/bench/testdata/emptyprog"
 )
 
 // rig is one function under measurement: a local cloud of its own (OSS,

@@ -51,6 +51,8 @@ func TestRunMeasuresSideBySide(t *testing.T) {
 	}
 	assert.Equal(t, 2, rep.WithCLIColdStart.N)
 	assert.Equal(t, 2, rep.MinimalColdStart.N)
+	assert.Equal(t, 2, rep.EmptyStart.N)
+	assert.Less(t, rep.EmptyStart.P50, rep.Go.ColdStart.P50, "a program that does nothing is the floor")
 	assert.Positive(t, rep.BinaryBytes)
 	assert.Greater(t, rep.WithCLIBytes, rep.BinaryBytes, "the CLI build is the bigger one")
 	assert.Positive(t, rep.CLIPackages)

@@ -117,6 +117,16 @@ func (r *Report) Rows() []Row {
 		Met:       "—",
 		Method:    fmt.Sprintf("testdata/minimalfn: fc.Start with a trivial handler (%s stripped), built and sampled the same way", fmtBytes(r.MinimalBytes)),
 	})
+	es := r.EmptyStart
+	rows = append(rows, Row{
+		Metric:    fmt.Sprintf("start of a Go program that does nothing, p50 / p90 (%d)", es.N),
+		Go:        fmtDur(es.P50) + " / " + fmtDur(es.P90),
+		Node:      "—",
+		Advantage: "—",
+		Goal:      "— (no Go process starts faster here)",
+		Met:       "—",
+		Method:    fmt.Sprintf("testdata/emptyprog: main writes one byte to stdout, nothing else (%s stripped), built the same way; just before fork/exec → that byte read from the pipe, the first run not counted", fmtBytes(r.EmptyBytes)),
+	})
 
 	rows = append(rows, Row{
 		Metric:    "first invocation of a fresh instance, round trip",

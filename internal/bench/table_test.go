@@ -36,6 +36,7 @@ func report(node bool) *Report {
 		Go:               g,
 		WithCLIColdStart: Distribution{N: 15, P50: 3900 * time.Microsecond, P90: 4200 * time.Microsecond},
 		MinimalColdStart: Distribution{N: 15, P50: 3 * time.Millisecond, P90: 3500 * time.Microsecond},
+		EmptyStart:       Distribution{N: 15, P50: 2 * time.Millisecond, P90: 2500 * time.Microsecond},
 		CLIInit:          PackageInit{Runs: 15, Total: 100 * time.Microsecond, Top: []PackageTime{{modulePath + "/internal/deployspec", 60 * time.Microsecond}}},
 		BinaryBytes:      8 << 20,
 		Options:          Options{Warmup: 20},
@@ -81,6 +82,7 @@ func TestRowsWithoutNodeJudgeTheAbsoluteGoals(t *testing.T) {
 	initRow := row(t, r, "package init")
 	assert.Equal(t, "100 µs (internal/deployspec 60 µs)", initRow.Go, "module path shortened")
 	assert.Equal(t, "yes (not linked)", initRow.Met)
+	assert.Equal(t, "2.00 ms / 2.50 ms", row(t, r, "start of a Go program").Go)
 
 	md := r.Markdown()
 	assert.Contains(t, md, "\n"+NodeNotMeasured+"\n(node is not on PATH)\n")
