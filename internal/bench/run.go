@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -123,6 +124,11 @@ type Report struct {
 	MinimalBytes int64
 	EmptyBytes   int64
 
+	// GoRuntimeEnv is the Go runtime's variables (GODEBUG, GOGC,
+	// GOMAXPROCS, GOMEMLIMIT) in the function process's environment, as
+	// s.yaml and -env set them, "KEY=VALUE" sorted.
+	GoRuntimeEnv []string
+
 	Node        *Measurement // nil when not measured
 	NodeInfo    NodeBaseline
 	NodeSkipped string // why Node was not measured
@@ -208,6 +214,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	rep.Go = goRig.m
 	rep.WithCLIColdStart, rep.MinimalColdStart = goRig.baselineCold[0], goRig.baselineCold[1]
+	rep.GoRuntimeEnv = GoRuntimeEnv(goRig.env)
 
 	progress("go: %d starts of a program that does nothing", opts.ColdStarts)
 	runs, err := StartToFirstOutput(ctx, empty, opts.ColdStarts)
@@ -239,6 +246,7 @@ type rig struct {
 	out       *tailBuffer
 	baselines []*fcemulator.Emulator
 	closers   []func()
+	env       []string // the function process's environment, less FC's per-instance variables
 
 	pid          int // the measured instance, once the cold starts are done
 	images       int // one-image invocations so far (each on a new image)
@@ -282,15 +290,11 @@ func startRig(ctx context.Context, name, binary string, opts Options, baselines 
 	if err != nil {
 		return nil, r.withOutput(err)
 	}
-	if len(baselines) == 0 {
-		return r, nil
-	}
-	fnEnv, err := functionEnv(first.PID)
-	if err != nil {
+	if r.env, err = functionEnv(first.PID); err != nil {
 		return nil, err
 	}
 	for _, b := range baselines {
-		e, err := fcemulator.Start(fcemulator.Config{BinaryPath: b, Env: fnEnv, Region: r.cloud.Region, Stdout: r.out, Stderr: r.out})
+		e, err := fcemulator.Start(fcemulator.Config{BinaryPath: b, Env: r.env, Region: r.cloud.Region, Stdout: r.out, Stderr: r.out})
 		if err != nil {
 			return nil, err
 		}
@@ -472,6 +476,21 @@ func functionEnv(pid int) ([]string, error) {
 		env = append(env, string(kv))
 	}
 	return env, nil
+}
+
+// GoRuntimeEnv picks the Go runtime's variables out of an environment,
+// sorted.
+func GoRuntimeEnv(env []string) []string {
+	var out []string
+	for _, kv := range env {
+		name, _, _ := strings.Cut(kv, "=")
+		switch name {
+		case "GODEBUG", "GOGC", "GOMAXPROCS", "GOMEMLIMIT":
+			out = append(out, kv)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // coldStarts samples n cold starts of each emulator's function, round by

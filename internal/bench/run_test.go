@@ -56,4 +56,10 @@ func TestRunMeasuresSideBySide(t *testing.T) {
 	assert.Positive(t, rep.BinaryBytes)
 	assert.Greater(t, rep.WithCLIBytes, rep.BinaryBytes, "the CLI build is the bigger one")
 	assert.Positive(t, rep.CLIPackages)
+	assert.Contains(t, rep.GoRuntimeEnv, "GODEBUG=schedtrace=2147483647", "s.yaml's runtime setting reaches the measured process")
+}
+
+func TestGoRuntimeEnvPicksTheRuntimeVariables(t *testing.T) {
+	env := []string{"PATH=/bin", "GOMAXPROCS=2", "OCR_APPCODE=secret", "GODEBUG=schedtrace=1", "GOGCX=1", "GOGC=50"}
+	assert.Equal(t, []string{"GODEBUG=schedtrace=1", "GOGC=50", "GOMAXPROCS=2"}, GoRuntimeEnv(env))
 }

@@ -275,6 +275,9 @@ func (r *Report) Markdown() string {
 		slices.Sort(kv)
 		fmt.Fprintf(&b, "; extra function environment: %s", strings.Join(kv, " "))
 	}
+	if len(r.GoRuntimeEnv) > 0 {
+		fmt.Fprintf(&b, "; the function's Go runtime environment: %s", strings.Join(r.GoRuntimeEnv, " "))
+	}
 	b.WriteString("\n\n")
 
 	b.WriteString("| metric | Go function | Node.js + ali-oss | comparison | goal | met | method |\n")

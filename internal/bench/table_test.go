@@ -39,6 +39,7 @@ func report(node bool) *Report {
 		EmptyStart:       Distribution{N: 15, P50: 2 * time.Millisecond, P90: 2500 * time.Microsecond},
 		CLIInit:          PackageInit{Runs: 15, Total: 100 * time.Microsecond, Top: []PackageTime{{modulePath + "/internal/deployspec", 60 * time.Microsecond}}},
 		BinaryBytes:      8 << 20,
+		GoRuntimeEnv:     []string{"GODEBUG=schedtrace=2147483647"},
 		Options:          Options{Warmup: 20},
 		NodeSkipped:      "node is not on PATH",
 	}
@@ -85,6 +86,7 @@ func TestRowsWithoutNodeJudgeTheAbsoluteGoals(t *testing.T) {
 	assert.Equal(t, "2.00 ms / 2.50 ms", row(t, r, "start of a Go program").Go)
 
 	md := r.Markdown()
+	assert.Contains(t, md, "; the function's Go runtime environment: GODEBUG=schedtrace=2147483647\n")
 	assert.Contains(t, md, "\n"+NodeNotMeasured+"\n(node is not on PATH)\n")
 	assert.Empty(t, r.Violations())
 }
