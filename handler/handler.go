@@ -470,9 +470,26 @@ func (h *Handler) writeLastChance(ctx context.Context, log *slog.Logger, rec Rec
 	}
 	src := Source{Bucket: res.Bucket, Key: res.Key, ETag: objectstore.NormalizeETag(rec.OSS.Object.ETag), Size: rec.OSS.Object.Size,
 		EventName: rec.EventName, EventTime: rec.EventTime}
-	if info, err := h.deps.Store.Head(ctx, res.Bucket, res.Key); err == nil {
+	resultKey := res.Key + h.opts.ResultSuffix
+	// The record may have failed before or long after prepare read the
+	// image: read it, and its result, as they are now. A failed document
+	// must neither litter a deleted image nor replace the final result
+	// that another invocation (a duplicate delivery, a backfill) wrote for
+	// this very ETag while this one failed.
+	info, err := h.deps.Store.Head(ctx, res.Bucket, res.Key)
+	switch {
+	case errors.Is(err, objectstore.ErrNotFound):
+		return skip(log, res, "the image no longer exists")
+	case err == nil:
 		src.ETag, src.Size, src.VersionID = info.ETag, info.Size, info.VersionID
+		existing := h.head(ctx, res.Bucket, resultKey)
+		if existing.err == nil && existing.info.Meta[metaSourceETag] == src.ETag && isFinal(existing.info.Meta) {
+			return skip(log, res, "already recognised for this ETag (by another invocation, while this one failed)",
+				"etag", src.ETag, "result_key", resultKey)
+		}
 	}
+	// Otherwise (OSS did not answer) the event's own ETag and size stand,
+	// and the document is written all the same: it is the only trace left.
 	doc := Document{
 		SchemaVersion: SchemaVersion,
 		Status:        DocumentFailed,
@@ -483,7 +500,6 @@ func (h *Handler) writeLastChance(ctx context.Context, log *slog.Logger, rec Rec
 		Attempts:      res.Attempts,
 		Error:         &DocumentError{Class: string(res.Outcome), Message: clip(res.Reason)},
 	}
-	resultKey := res.Key + h.opts.ResultSuffix
 	if outcome, reason := h.writeDocument(ctx, log, res.Bucket, resultKey, doc); outcome != "" {
 		log.Error("last attempt: the failed result could not be written either", "reason", reason)
 		return res

@@ -1,9 +1,11 @@
 package handler_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -73,6 +75,77 @@ func TestLastAttemptWritesAFailedDocumentInsteadOfLosingTheImage(t *testing.T) {
 			doc, _ = w.document("uploads/car-001.jpg")
 			assert.Equal(t, "succeeded", doc.Status)
 			assert.Equal(t, "succeeded", doc.Outcome)
+		})
+	}
+}
+
+// What happens to the image while the last attempt fails must win over the
+// failed document: a final result that another invocation wrote for the
+// same ETag stays, and a deleted image gets nothing. A final result for an
+// older version is stale, and the failed document replaces it.
+func TestLastAttemptRespectsWhatHappenedMeanwhile(t *testing.T) {
+	const key = "uploads/car-001.jpg"
+	cases := []struct {
+		name        string
+		meanwhile   func(w *world, etag string)
+		wantOutcome handler.Outcome
+		wantReason  string
+		wantDoc     string // status of the document afterwards; "" for none
+	}{
+		{
+			name: "another invocation recognised this ETag",
+			meanwhile: func(w *world, etag string) {
+				w.oss.PutObject(bucket, key+".json", []byte(`{"status":"succeeded"}`), "application/json",
+					map[string]string{"source-etag": etag, "outcome": "succeeded"})
+			},
+			wantOutcome: handler.Skipped, wantReason: "already recognised for this ETag", wantDoc: "succeeded",
+		},
+		{
+			name:        "the user deleted the image",
+			meanwhile:   func(w *world, _ string) { w.oss.DeleteObject(bucket, key) },
+			wantOutcome: handler.Skipped, wantReason: "no longer exists",
+		},
+		{
+			name: "a final result names an older version",
+			meanwhile: func(w *world, _ string) {
+				w.oss.PutObject(bucket, key+".json", []byte(`{"status":"succeeded"}`), "application/json",
+					map[string]string{"source-etag": "0123456789ABCDEF0123456789ABCDEF", "outcome": "succeeded"})
+			},
+			wantOutcome: handler.Transient, wantReason: "failed result document written", wantDoc: "failed",
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var w *world
+			var etag string
+			var once sync.Once
+			w = newWorld(t, worldOptions{decide: func(ocrserver.Request) ocrserver.Reply {
+				once.Do(func() { tc.meanwhile(w, etag) })
+				return ocrserver.HTTPStatus(503)
+			}})
+			etag = w.upload(key, jpegImage(1), nil)
+
+			summary, err := w.runAttempt(3, 20*time.Second)
+
+			require.Len(t, summary.Records, 1)
+			assert.Equal(t, tc.wantOutcome, summary.Records[0].Outcome)
+			assert.Contains(t, summary.Records[0].Reason, tc.wantReason)
+			if tc.wantOutcome == handler.Skipped {
+				assert.NoError(t, err, "nothing left for FC's failure destination")
+			} else {
+				assert.Error(t, err)
+			}
+			obj, ok := w.oss.Object(bucket, key+".json")
+			if tc.wantDoc == "" {
+				assert.False(t, ok, "no document for a deleted image")
+				return
+			}
+			require.True(t, ok)
+			var doc struct {
+				Status string `json:"status"`
+			}
+			require.NoError(t, json.Unmarshal(obj.Body, &doc))
+			assert.Equal(t, tc.wantDoc, doc.Status)
 		})
 	}
 }

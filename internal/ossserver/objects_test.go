@@ -143,6 +143,22 @@ func TestSeededObjectThroughSDK(t *testing.T) {
 	assert.Equal(t, []string{trickyKey}, f.srv.Keys(bucketName))
 }
 
+func TestSeededDeleteThroughSDK(t *testing.T) {
+	f := newFixture(t)
+	f.srv.PutObject(bucketName, trickyKey, []byte("seeded"), "image/png", nil)
+	f.srv.PutObject(bucketName, "kept.jpg", []byte("kept"), "image/jpeg", nil)
+	b := bucket(t, f.internal, permanentIdentity)
+
+	f.srv.DeleteObject(bucketName, trickyKey)
+	f.srv.DeleteObject(bucketName, "absent.jpg") // like OSS: deleting nothing is no error
+
+	_, err := b.GetObjectDetailedMeta(trickyKey)
+	requireServiceError(t, err, http.StatusNotFound, "NoSuchKey")
+	_, ok := f.srv.Object(bucketName, trickyKey)
+	assert.False(t, ok)
+	assert.Equal(t, []string{"kept.jpg"}, f.srv.Keys(bucketName))
+}
+
 func TestGetObjectResponseOverride(t *testing.T) {
 	f := newFixture(t)
 	f.srv.PutObject(bucketName, "a.jpg", []byte("x"), "image/jpeg", nil)

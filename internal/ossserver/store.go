@@ -275,6 +275,14 @@ func (s *Server) PutObject(bucket, key string, body []byte, contentType string, 
 	return obj.ETag
 }
 
+// DeleteObject removes an object directly, bypassing HTTP and
+// authentication, as DeleteObject without a version ID would (in a
+// versioned bucket the key is hidden, its versions kept). Tests use it for
+// a user deleting an image while the function works on it.
+func (s *Server) DeleteObject(bucket, key string) {
+	s.store.delete(bucket, key)
+}
+
 // EnableVersioning sets the versioning of bucket to "Enabled", as
 // PutBucketVersioning would: from then on every upload (and PutObject,
 // PutObjectNotify) creates a new version with a new version ID, and GET and
