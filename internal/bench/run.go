@@ -190,12 +190,11 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	defer goRig.close()
 	rigs := []*rig{goRig}
-	switch node, err := FindNode(opts.Root); {
-	case !opts.Node:
+	if !opts.Node {
 		rep.NodeSkipped = "not asked for (-node=false)"
-	case err != nil:
+	} else if node, err := FindNode(opts.Root); err != nil {
 		rep.NodeSkipped = err.Error()
-	default:
+	} else {
 		rep.NodeInfo = node
 		launcher, err := node.Launcher(tmp)
 		if err != nil {
