@@ -19,6 +19,7 @@ import (
 	"github.com/vlicense/fc-vehicle-license/internal/fcemulator"
 	"github.com/vlicense/fc-vehicle-license/internal/localcloud"
 	"github.com/vlicense/fc-vehicle-license/internal/ossserver"
+	"github.com/vlicense/fc-vehicle-license/internal/procfs"
 )
 
 // Options say what to measure. DefaultOptions are issue 5's.
@@ -64,7 +65,7 @@ type Measurement struct {
 	FunctionTime Distribution
 	// CPU is utime+stime of the function's process over the measured
 	// one-image invocations.
-	CPU              CPUTimes
+	CPU              procfs.CPUTimes
 	CPUPerInvocation time.Duration
 	Event            EventResult
 	PeakRSS          int64 // VmHWM after the batch event, bytes
@@ -351,7 +352,7 @@ func (r *rig) oneImageInvocations(ctx context.Context, opts Options) error {
 			r.m.FirstInvocation = rt
 		}
 	}
-	before, err := ProcessCPU(r.pid)
+	before, err := procfs.ProcessCPU(r.pid)
 	if err != nil {
 		return err
 	}
@@ -364,12 +365,12 @@ func (r *rig) oneImageInvocations(ctx context.Context, opts Options) error {
 		}
 		rts, fnTimes = append(rts, rt), append(fnTimes, fnTime)
 	}
-	after, err := ProcessCPU(r.pid)
+	after, err := procfs.ProcessCPU(r.pid)
 	if err != nil {
 		return err
 	}
 	r.m.RoundTrip, r.m.FunctionTime = Summarize(rts), Summarize(fnTimes)
-	r.m.CPU = CPUTimes{UserTicks: after.UserTicks - before.UserTicks, SystemTicks: after.SystemTicks - before.SystemTicks}
+	r.m.CPU = procfs.CPUTimes{UserTicks: after.UserTicks - before.UserTicks, SystemTicks: after.SystemTicks - before.SystemTicks}
 	if opts.Invocations > 0 {
 		r.m.CPUPerInvocation = r.m.CPU.Total() / time.Duration(opts.Invocations)
 	}
@@ -402,7 +403,7 @@ func (r *rig) batchEvent(ctx context.Context, opts Options) error {
 		Calls:       int(r.si.calls.Load()),
 		Succeeded:   opts.Records,
 	}
-	r.m.PeakRSS, err = PeakRSS(r.pid)
+	r.m.PeakRSS, err = procfs.PeakRSS(r.pid)
 	return err
 }
 
@@ -564,7 +565,7 @@ func checkResult(res fcemulator.Result, pid, succeeded int) error {
 		return fmt.Errorf("invocation %s: response is not a summary: %w", res.RequestID, err)
 	}
 	if got := s.Counts["succeeded"]; got != succeeded {
-		return fmt.Errorf("invocation %s: %d records succeeded, want %d: %s", res.RequestID, got, succeeded, truncate(res.Payload))
+		return fmt.Errorf("invocation %s: %d records succeeded, want %d: %.80s", res.RequestID, got, succeeded, res.Payload)
 	}
 	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/vlicense/fc-vehicle-license/internal/procfs"
 )
 
 // The goals. Ratios are Node.js / Go; the absolute values are what
@@ -182,7 +184,7 @@ func (r *Report) Rows() []Row {
 		Advantage: cpuAdv,
 		Goal:      fmt.Sprintf("≥ %d× less (≈ %s or less)", goalCPURatio, fmtDur(goalCPU)),
 		Met:       cpuMet,
-		Method:    fmt.Sprintf("utime+stime of the function's process (all threads) from /proc/<pid>/stat across the %d invocations, ÷ %d (tick %s: ±%s per invocation)", g.RoundTrip.N, g.RoundTrip.N, fmtDur(time.Second/ClockTicksPerSecond), fmtDur(time.Second/ClockTicksPerSecond/time.Duration(max(g.RoundTrip.N, 1)))),
+		Method:    fmt.Sprintf("utime+stime of the function's process (all threads) from /proc/<pid>/stat across the %d invocations, ÷ %d (tick %s: ±%s per invocation)", g.RoundTrip.N, g.RoundTrip.N, fmtDur(time.Second/procfs.ClockTicksPerSecond), fmtDur(time.Second/procfs.ClockTicksPerSecond/time.Duration(max(g.RoundTrip.N, 1)))),
 	})
 
 	// Batch event.

@@ -24,15 +24,6 @@ func TestDiceIsDeterministicAndUniform(t *testing.T) {
 	assert.InDelta(t, 2000, below, 150)
 }
 
-func TestStatusKB(t *testing.T) {
-	status := []byte("Name:\tmain\nVmPeak:\t  712345 kB\nVmHWM:\t   14336 kB\nVmRSS:\t   14000 kB\n")
-	hwm, err := statusKB(status, "VmHWM")
-	require.NoError(t, err)
-	assert.Equal(t, int64(14336)<<10, hwm)
-	_, err = statusKB(status, "VmSwap")
-	assert.Error(t, err)
-}
-
 func TestMaxConcurrent(t *testing.T) {
 	t0 := time.Now()
 	at := func(start, d int) attemptRecord {

@@ -1,14 +1,13 @@
 package soak
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"sort"
-	"strconv"
 	"sync"
 
 	"github.com/vlicense/fc-vehicle-license/internal/fcemulator"
+	"github.com/vlicense/fc-vehicle-license/internal/procfs"
 )
 
 // InstanceMemory is what was measured of one function instance (one child
@@ -58,8 +57,8 @@ func (m *memorySampler) sample(infos []fcemulator.InstanceInfo) {
 		if err != nil {
 			continue
 		}
-		hwm, err1 := statusKB(b, "VmHWM")
-		rss, err2 := statusKB(b, "VmRSS")
+		hwm, err1 := procfs.ParseStatusKB(b, "VmHWM")
+		rss, err2 := procfs.ParseStatusKB(b, "VmRSS")
 		if err1 != nil || err2 != nil {
 			continue
 		}
@@ -85,25 +84,4 @@ func (m *memorySampler) result(order []fcemulator.InstanceInfo) []InstanceMemory
 	}
 	sort.Slice(out, func(i, j int) bool { return rank[out[i].PID] < rank[out[j].PID] })
 	return out
-}
-
-// statusKB returns a "Name:   1234 kB" line of /proc/<pid>/status in bytes.
-func statusKB(b []byte, name string) (int64, error) {
-	prefix := []byte(name + ":")
-	for line := range bytes.SplitSeq(b, []byte("\n")) {
-		rest, ok := bytes.CutPrefix(line, prefix)
-		if !ok {
-			continue
-		}
-		f := bytes.Fields(rest)
-		if len(f) != 2 || string(f[1]) != "kB" {
-			return 0, fmt.Errorf("%s: unexpected %q", name, rest)
-		}
-		kb, err := strconv.ParseInt(string(f[0]), 10, 64)
-		if err != nil {
-			return 0, fmt.Errorf("%s: %w", name, err)
-		}
-		return kb << 10, nil
-	}
-	return 0, fmt.Errorf("no %s line", name)
 }

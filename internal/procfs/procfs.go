@@ -1,4 +1,7 @@
-package bench
+// Package procfs reads what the Linux kernel says of a process in
+// /proc/<pid>: its CPU times and its resident set. The bench and the soak
+// measure the function's instances with it.
+package procfs
 
 import (
 	"bytes"
@@ -10,7 +13,7 @@ import (
 
 // ClockTicksPerSecond is USER_HZ, the unit of utime and stime in
 // /proc/<pid>/stat. It is 100 on every Linux architecture Go supports
-// (sysconf(_SC_CLK_TCK) needs cgo, which the bench does without).
+// (sysconf(_SC_CLK_TCK) needs cgo, which this module does without).
 const ClockTicksPerSecond = 100
 
 // CPUTimes are a process's CPU times, in clock ticks.
@@ -30,7 +33,7 @@ func (c CPUTimes) Total() time.Duration {
 func ParseStat(b []byte) (CPUTimes, error) {
 	end := bytes.LastIndexByte(b, ')')
 	if end < 0 {
-		return CPUTimes{}, fmt.Errorf("/proc stat: no command name in %q", truncate(b))
+		return CPUTimes{}, fmt.Errorf("/proc stat: no command name in %.80q", b)
 	}
 	fields := bytes.Fields(b[end+1:])
 	// fields[0] is field 3 (state), so field n is fields[n-3].
@@ -91,11 +94,4 @@ func statusKB(pid int, name string) (int64, error) {
 		return 0, err
 	}
 	return ParseStatusKB(b, name)
-}
-
-func truncate(b []byte) []byte {
-	if len(b) > 80 {
-		return b[:80]
-	}
-	return b
 }
