@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/vlicense/fc-vehicle-license/internal/fnbuild"
 )
 
 // ParseInitTrace reads the lines GODEBUG=inittrace=1 writes to stderr,
@@ -107,9 +109,9 @@ func MeasureInit(ctx context.Context, binary string, n int, set map[string]bool)
 // platform the function is built for.
 func OnlyIn(ctx context.Context, root, pkg, tags, baseline, baselineTags string) (map[string]bool, error) {
 	deps := func(p, tags string) ([]string, error) {
-		cmd := exec.CommandContext(ctx, goTool(), "list", "-deps", "-tags", tags, p)
+		cmd := exec.CommandContext(ctx, fnbuild.GoTool(), "list", "-deps", "-tags", tags, p)
 		cmd.Dir = root
-		cmd.Env = BuildEnv()
+		cmd.Env = fnbuild.Env()
 		out, err := cmd.Output()
 		if err != nil {
 			return nil, fmt.Errorf("go list -deps %s: %w", p, err)

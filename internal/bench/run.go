@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/vlicense/fc-vehicle-license/internal/fcemulator"
+	"github.com/vlicense/fc-vehicle-license/internal/fnbuild"
 	"github.com/vlicense/fc-vehicle-license/internal/localcloud"
 	"github.com/vlicense/fc-vehicle-license/internal/ossserver"
 	"github.com/vlicense/fc-vehicle-license/internal/procfs"
@@ -138,7 +139,7 @@ type Report struct {
 // Run builds the binaries, measures them and, if asked and installed, the
 // Node.js baseline. Nothing it started is left running when it returns.
 func Run(ctx context.Context, opts Options) (*Report, error) {
-	if err := CheckPlatform(); err != nil {
+	if err := fnbuild.CheckPlatform(); err != nil {
 		return nil, err
 	}
 	if opts.Progress == nil {
@@ -162,12 +163,12 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		pkg, out, tags string
 		size           *int64
 	}{
-		{".", fn, FunctionTags, &rep.BinaryBytes},
+		{".", fn, fnbuild.FunctionTags, &rep.BinaryBytes},
 		{".", withCLI, "", &rep.WithCLIBytes},
 		{"./" + minimalPkg, minimal, "", &rep.MinimalBytes},
 		{"./" + emptyPkg, empty, "", &rep.EmptyBytes},
 	} {
-		if err := Build(ctx, opts.Root, b.pkg, b.out, b.tags); err != nil {
+		if err := fnbuild.Build(ctx, opts.Root, b.pkg, b.out, b.tags); err != nil {
 			return nil, err
 		}
 		if *b.size, err = fileSize(b.out); err != nil {
@@ -176,7 +177,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 
 	progress("go: package initialisation of the CLI-only packages (GODEBUG=inittrace=1, %d runs)", opts.ColdStarts)
-	cliOnly, err := OnlyIn(ctx, opts.Root, ".", "", ".", FunctionTags)
+	cliOnly, err := OnlyIn(ctx, opts.Root, ".", "", ".", fnbuild.FunctionTags)
 	if err != nil {
 		return nil, err
 	}

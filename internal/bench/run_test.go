@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/vlicense/fc-vehicle-license/internal/fnbuild"
 )
 
 // A small run of the whole bench: the binaries are built, every row gets a
@@ -18,7 +20,7 @@ func TestRunMeasuresSideBySide(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs three binaries")
 	}
-	require.NoError(t, CheckPlatform())
+	require.NoError(t, fnbuild.CheckPlatform())
 	root, err := filepath.Abs("../..")
 	require.NoError(t, err)
 	opts := DefaultOptions(root)

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vlicense/fc-vehicle-license/internal/deployspec"
+	"github.com/vlicense/fc-vehicle-license/internal/fnbuild"
 )
 
 var functionBinary, specPath string
@@ -32,7 +33,7 @@ func TestMain(m *testing.M) {
 		defer os.RemoveAll(dir)
 		functionBinary = filepath.Join(dir, "main")
 		specPath = filepath.Join(root, "s.yaml")
-		if err := BuildFunction(context.Background(), root, functionBinary); err != nil {
+		if err := fnbuild.Build(context.Background(), root, ".", functionBinary, fnbuild.FunctionTags); err != nil {
 			panic(err)
 		}
 		return m.Run()

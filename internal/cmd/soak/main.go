@@ -20,6 +20,7 @@ import (
 	"syscall"
 
 	"github.com/vlicense/fc-vehicle-license/internal/deployspec"
+	"github.com/vlicense/fc-vehicle-license/internal/fnbuild"
 	"github.com/vlicense/fc-vehicle-license/internal/soak"
 )
 
@@ -31,7 +32,7 @@ func run() int {
 	opts := soak.DefaultOptions(1000)
 	flag.IntVar(&opts.Images, "images", opts.Images, "distinct image keys to upload")
 	flag.Int64Var(&opts.Seed, "seed", opts.Seed, "seed of every injected fault (same seed, same faults)")
-	flag.StringVar(&opts.BinaryPath, "binary", "", "the built function; built like `make build` (for this platform) if empty")
+	flag.StringVar(&opts.BinaryPath, "binary", "", "the built function; built like `make build` (linux/amd64, so on such a machine only) if empty")
 	flag.StringVar(&opts.SpecPath, "spec", "", "s.yaml (default: the repository's)")
 	flag.Float64Var(&opts.OCRFailureRate, "ocr-failures", opts.OCRFailureRate, "share of recognition calls failing transiently (503, 502, throttled, slow)")
 	flag.Float64Var(&opts.SlowRate, "slow", opts.SlowRate, "share of recognition calls slower than OCR_TIMEOUT (part of -ocr-failures)")
@@ -77,8 +78,12 @@ func run() int {
 		}
 		defer os.RemoveAll(dir)
 		opts.BinaryPath = filepath.Join(dir, "main")
-		fmt.Fprintln(os.Stderr, "soak: building the function")
-		if err := soak.BuildFunction(ctx, root, opts.BinaryPath); err != nil {
+		if err := fnbuild.CheckPlatform(); err != nil {
+			fmt.Fprintln(os.Stderr, "soak:", err)
+			return 2
+		}
+		fmt.Fprintln(os.Stderr, "soak: building the function like `make build`")
+		if err := fnbuild.Build(ctx, root, ".", opts.BinaryPath, fnbuild.FunctionTags); err != nil {
 			fmt.Fprintln(os.Stderr, "soak:", err)
 			return 2
 		}

@@ -1,4 +1,7 @@
-package bench
+// Package fnbuild builds the function binary exactly as `make build` does
+// (the flags are checked against the Makefile by a test), so that what the
+// bench and the soak measure is the binary FC runs.
+package fnbuild
 
 import (
 	"context"
@@ -10,8 +13,8 @@ import (
 	"strings"
 )
 
-// Target platform of FC's go1 runtime; the bench runs the binaries it
-// builds, so it runs on this platform only.
+// Target platform of FC's go1 runtime. The bench and the soak run the
+// binaries they build, so they run on this platform only.
 const (
 	targetOS   = "linux"
 	targetArch = "amd64"
@@ -20,7 +23,7 @@ const (
 // CheckPlatform fails unless this machine can run what FC runs.
 func CheckPlatform() error {
 	if runtime.GOOS != targetOS || runtime.GOARCH != targetArch {
-		return fmt.Errorf("the bench runs the linux/amd64 binary FC runs; this is %s/%s", runtime.GOOS, runtime.GOARCH)
+		return fmt.Errorf("this runs the linux/amd64 binary FC runs; this machine is %s/%s", runtime.GOOS, runtime.GOARCH)
 	}
 	return nil
 }
@@ -29,9 +32,9 @@ func CheckPlatform() error {
 // fconly leaves the CLI out.
 const FunctionTags = "fconly"
 
-// BuildArgs are the arguments of `go` that build pkg into out with the
+// Args are the arguments of `go` that build pkg into out with the
 // flags of `make build`, and the given build tags ("" for none).
-func BuildArgs(out, pkg, tags string) []string {
+func Args(out, pkg, tags string) []string {
 	args := []string{"build"}
 	if tags != "" {
 		args = append(args, "-tags", tags)
@@ -39,8 +42,8 @@ func BuildArgs(out, pkg, tags string) []string {
 	return append(args, "-trimpath", "-ldflags", "-s -w", "-o", out, pkg)
 }
 
-// BuildEnv is `make build`'s environment: static linux/amd64.
-func BuildEnv() []string {
+// Env is `make build`'s environment: static linux/amd64.
+func Env() []string {
 	return append(os.Environ(), "GOOS="+targetOS, "GOARCH="+targetArch, "CGO_ENABLED=0")
 }
 
@@ -48,18 +51,18 @@ func BuildEnv() []string {
 // "./internal/bench/testdata/minimalfn") like `make build`, with tags,
 // into out.
 func Build(ctx context.Context, root, pkg, out, tags string) error {
-	args := BuildArgs(out, pkg, tags)
-	cmd := exec.CommandContext(ctx, goTool(), args...)
+	args := Args(out, pkg, tags)
+	cmd := exec.CommandContext(ctx, GoTool(), args...)
 	cmd.Dir = root
-	cmd.Env = BuildEnv()
+	cmd.Env = Env()
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("go %s: %w\n%s", strings.Join(args, " "), err, b)
 	}
 	return nil
 }
 
-// goTool is the go command: on PATH, or the one of this toolchain.
-func goTool() string {
+// GoTool is the go command: on PATH, or the one of this toolchain.
+func GoTool() string {
 	if p, err := exec.LookPath("go"); err == nil {
 		return p
 	}
