@@ -70,6 +70,20 @@ type worldOptions struct {
 	maxAttempts int
 }
 
+// worldWithMeanwhile is a world whose recognition stand-in, on its first
+// call, first lets another party act on the bucket (the user re-uploads or
+// deletes the image, another invocation writes its result), then answers
+// every call with reply: what happens while the vendor works.
+func worldWithMeanwhile(t testing.TB, reply ocrserver.Reply, meanwhile func(w *world)) *world {
+	var w *world
+	var once sync.Once
+	w = newWorld(t, worldOptions{decide: func(ocrserver.Request) ocrserver.Reply {
+		once.Do(func() { meanwhile(w) })
+		return reply
+	}})
+	return w
+}
+
 func defaultOptions() handler.Options {
 	return handler.Options{
 		CardSide:        "FRONT",

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -116,13 +115,8 @@ func TestLastAttemptRespectsWhatHappenedMeanwhile(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			var w *world
 			var etag string
-			var once sync.Once
-			w = newWorld(t, worldOptions{decide: func(ocrserver.Request) ocrserver.Reply {
-				once.Do(func() { tc.meanwhile(w, etag) })
-				return ocrserver.HTTPStatus(503)
-			}})
+			w := worldWithMeanwhile(t, ocrserver.HTTPStatus(503), func(w *world) { tc.meanwhile(w, etag) })
 			etag = w.upload(key, jpegImage(1), nil)
 
 			summary, err := w.runAttempt(3, 20*time.Second)
@@ -325,14 +319,9 @@ func TestConnectionsAreReusedAcrossInvocations(t *testing.T) {
 // The signed URL names the key, not the version: an image replaced while
 // the vendor works must not get a document that names the old ETag.
 func TestImageReplacedDuringRecognitionGetsNoWrongDocument(t *testing.T) {
-	var w *world
-	var replaced atomic.Bool
-	w = newWorld(t, worldOptions{decide: func(r ocrserver.Request) ocrserver.Reply {
-		if !replaced.Swap(true) {
-			w.upload("uploads/car-001.jpg", jpegImage(2), nil) // the user uploads again mid-recognition
-		}
-		return ocrserver.Success()
-	}})
+	w := worldWithMeanwhile(t, ocrserver.Success(), func(w *world) {
+		w.upload("uploads/car-001.jpg", jpegImage(2), nil) // the user uploads again mid-recognition
+	})
 	oldETag := w.upload("uploads/car-001.jpg", jpegImage(1), nil)
 
 	summary, err := w.run("put-object.json")

@@ -1,7 +1,6 @@
 package handler_test
 
 import (
-	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -15,14 +14,9 @@ import (
 // while the vendor works neither spoils the document nor costs a second
 // call for the same version.
 func TestVersionedBucketPinsTheRecognisedVersion(t *testing.T) {
-	var w *world
-	var replaced atomic.Bool
-	w = newWorld(t, worldOptions{decide: func(r ocrserver.Request) ocrserver.Reply {
-		if !replaced.Swap(true) {
-			w.upload("uploads/car-001.jpg", jpegImage(2), nil) // the user uploads again mid-recognition
-		}
-		return ocrserver.Success()
-	}})
+	w := worldWithMeanwhile(t, ocrserver.Success(), func(w *world) {
+		w.upload("uploads/car-001.jpg", jpegImage(2), nil) // the user uploads again mid-recognition
+	})
 	w.oss.EnableVersioning(bucket)
 	first := jpegImage(1)
 	firstETag := w.upload("uploads/car-001.jpg", first, nil)
