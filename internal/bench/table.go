@@ -41,12 +41,17 @@ func (r *Report) Rows() []Row {
 		}
 		return f(*n)
 	}
-	ratio := func(node, goVal float64) (float64, string) {
-		if n == nil || goVal <= 0 {
+	// compare is Node.js ÷ Go on one measure, and how the table shows it.
+	compare := func(of func(Measurement) float64) (float64, string) {
+		if n == nil || of(g) <= 0 {
 			return 0, "—"
 		}
-		x := node / goVal
+		x := of(*n) / of(g)
 		return x, fmtRatio(x)
+	}
+	shown := func(of func(Measurement) float64) string {
+		_, s := compare(of)
+		return s
 	}
 	met := func(ok bool, basis string) string {
 		s := "no"
@@ -58,17 +63,23 @@ func (r *Report) Rows() []Row {
 		}
 		return s
 	}
+	// judge compares Node.js with Go on one measure against a ratio goal.
+	// Without Node.js the absolute goal, if one is given, decides.
+	judge := func(of func(Measurement) float64, goalRatio float64, absoluteMet ...bool) (adv, verdict string) {
+		if n == nil {
+			if len(absoluteMet) == 0 {
+				return "—", "— (needs Node.js)"
+			}
+			return "—", met(absoluteMet[0], "absolute")
+		}
+		x, adv := compare(of)
+		return adv, met(x >= goalRatio, "")
+	}
 	var rows []Row
 
 	// Cold start.
-	coldRatio, coldAdv := 0.0, "—"
-	if n != nil {
-		coldRatio, coldAdv = ratio(float64(n.ColdStart.P50), float64(g.ColdStart.P50))
-	}
-	coldMet := met(g.ColdStart.P50 <= goalColdStart, "absolute")
-	if n != nil {
-		coldMet = met(coldRatio >= goalColdStartRatio, "")
-	}
+	coldAdv, coldMet := judge(func(m Measurement) float64 { return float64(m.ColdStart.P50) }, goalColdStartRatio,
+		g.ColdStart.P50 <= goalColdStart)
 	rows = append(rows, Row{
 		Metric:    fmt.Sprintf("cold start, p50 / p90 (%d fresh processes)", g.ColdStart.N),
 		Go:        fmtDur(g.ColdStart.P50) + " / " + fmtDur(g.ColdStart.P90),
@@ -134,21 +145,14 @@ func (r *Report) Rows() []Row {
 		Metric:    "first invocation of a fresh instance, round trip",
 		Go:        fmtDur(g.FirstInvocation),
 		Node:      nodeCell(func(m Measurement) string { return fmtDur(m.FirstInvocation) }),
-		Advantage: advantage(n != nil, func() (float64, float64) { return float64(n.FirstInvocation), float64(g.FirstInvocation) }),
+		Advantage: shown(func(m Measurement) float64 { return float64(m.FirstInvocation) }),
 		Goal:      "—",
 		Met:       "—",
 		Method:    "Emulator.Invoke of a one-image event, timed by the caller; connections are opened here",
 	})
 
 	// One-image invocations.
-	latRatio, latAdv := 0.0, "—"
-	if n != nil {
-		latRatio, latAdv = ratio(float64(n.RoundTrip.P50), float64(g.RoundTrip.P50))
-	}
-	latMet := "— (needs Node.js)"
-	if n != nil {
-		latMet = met(latRatio >= goalLatencyRatio, "")
-	}
+	latAdv, latMet := judge(func(m Measurement) float64 { return float64(m.RoundTrip.P50) }, goalLatencyRatio)
 	rows = append(rows, Row{
 		Metric:    fmt.Sprintf("one-image invocation round trip, p50 / p99 (%d sequential)", g.RoundTrip.N),
 		Go:        fmtDur(g.RoundTrip.P50) + " / " + fmtDur(g.RoundTrip.P99),
@@ -162,21 +166,15 @@ func (r *Report) Rows() []Row {
 		Metric:    "  of which in the function, p50",
 		Go:        fmtDur(g.FunctionTime.P50),
 		Node:      nodeCell(func(m Measurement) string { return fmtDur(m.FunctionTime.P50) }),
-		Advantage: advantage(n != nil, func() (float64, float64) { return float64(n.FunctionTime.P50), float64(g.FunctionTime.P50) }),
+		Advantage: shown(func(m Measurement) float64 { return float64(m.FunctionTime.P50) }),
 		Goal:      "—",
 		Met:       "—",
 		Method:    "the emulator's Result.Duration: the invocation handed to the waiting poll → the function's response POST arrives",
 	})
 
 	// CPU.
-	cpuRatio, cpuAdv := 0.0, "—"
-	if n != nil {
-		cpuRatio, cpuAdv = ratio(float64(n.CPUPerInvocation), float64(g.CPUPerInvocation))
-	}
-	cpuMet := met(g.CPUPerInvocation <= goalCPU, "absolute")
-	if n != nil {
-		cpuMet = met(cpuRatio >= goalCPURatio, "")
-	}
+	cpuAdv, cpuMet := judge(func(m Measurement) float64 { return float64(m.CPUPerInvocation) }, goalCPURatio,
+		g.CPUPerInvocation <= goalCPU)
 	rows = append(rows, Row{
 		Metric:    "CPU per one-image invocation",
 		Go:        fmtDur(g.CPUPerInvocation),
@@ -211,14 +209,7 @@ func (r *Report) Rows() []Row {
 	})
 
 	// Memory.
-	rssRatio, rssAdv := 0.0, "—"
-	if n != nil {
-		rssRatio, rssAdv = ratio(float64(n.PeakRSS), float64(g.PeakRSS))
-	}
-	rssMet := met(g.PeakRSS <= goalRSS, "absolute")
-	if n != nil {
-		rssMet = met(rssRatio >= goalRSSRatio, "")
-	}
+	rssAdv, rssMet := judge(func(m Measurement) float64 { return float64(m.PeakRSS) }, goalRSSRatio, g.PeakRSS <= goalRSS)
 	rows = append(rows, Row{
 		Metric:    "peak RSS after the event",
 		Go:        fmtBytes(g.PeakRSS),
@@ -303,17 +294,6 @@ func (r *Report) Markdown() string {
 			"it signs requests with V4 (authorizationV4) and the URL with signatureUrlV4.\n")
 	}
 	return b.String()
-}
-
-func advantage(ok bool, values func() (node, goVal float64)) string {
-	if !ok {
-		return "—"
-	}
-	node, goVal := values()
-	if goVal <= 0 {
-		return "—"
-	}
-	return fmtRatio(node / goVal)
 }
 
 func fmtRatio(x float64) string {
