@@ -1,24 +1,31 @@
 # Build, check and deploy the Function Compute function.
-# The go1 runtime runs the Linux binary named by `handler` in s.yaml (main) from `code` (./build).
+#
+#   build/fc/main          the function as FC runs it (linux/amd64); s.yaml deploys build/fc
+#   build/local/function   the same function built for this machine, run by the local cloud
+#   build/local/vlicense   the operator's CLI (cmd/vlicense)
 
 GO ?= go
 
-.PHONY: build demo local test lint deploy clean
+.PHONY: build demo local test lint deploy clean soak bench bench-node-deps FORCE
 
+# The go1 runtime runs the binary named by `handler` in s.yaml (main) from `code` (./build/fc):
+# that directory holds nothing else, so the deployed package is the function alone.
 build:
-	GOOS=linux GOARCH=amd64 CGO_ENABLED=0 $(GO) build -tags fconly -trimpath -ldflags "-s -w" -o build/main .
+	GOOS=linux GOARCH=amd64 CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o build/fc/main .
 
-# The same program built for this machine: without FC_RUNTIME_API it is the CLI.
-build/local/main: FORCE
-	$(GO) build -trimpath -o build/local/main .
+build/local/function: FORCE
+	$(GO) build -trimpath -o build/local/function .
 
-# Runs the whole pipeline locally (no cloud, no Docker): see README "Quick start".
-demo: build/local/main
-	./build/local/main demo
+build/local/vlicense: FORCE
+	$(GO) build -trimpath -o build/local/vlicense ./cmd/vlicense
+
+# The whole pipeline on this machine (no cloud, no Docker): see README "Quick start".
+demo: build/local/function build/local/vlicense
+	./build/local/vlicense demo --function build/local/function
 
 # A local cloud with the function, kept running until Ctrl-C.
-local: build/local/main
-	./build/local/main local
+local: build/local/function build/local/vlicense
+	./build/local/vlicense local --function build/local/function
 
 test:
 	$(GO) test -race -count=1 ./...
@@ -30,24 +37,23 @@ lint:
 	fi
 	$(GO) vet ./...
 
-# The soak test of issue 4 at full size: make soak IMAGES=1000 [SEED=1]. Exits 1 on a broken promise.
+# The soak test at full size on the binary `make build` makes: make soak IMAGES=1000 [SEED=1].
+# Exits 1 on a broken promise.
 IMAGES ?= 1000
 SEED ?= 1
-.PHONY: soak
-soak:
-	$(GO) run ./internal/cmd/soak --images $(IMAGES) --seed $(SEED)
+soak: build
+	$(GO) run ./tools/cmd/soak --binary build/fc/main --images $(IMAGES) --seed $(SEED)
 
-# Performance (issue 5): the Go benchmarks of the hot paths, then the bench command, which builds
-# the binary like `make build` and measures it under the FC emulator (and the Node.js/ali-oss
-# baseline side by side, once `make bench-node-deps` has installed it). See README "Performance".
+# The Go benchmarks of the hot paths, then the bench command on the binary `make build` makes,
+# under the FC emulator (and the Node.js/ali-oss baseline side by side, once
+# `make bench-node-deps` has installed it). See docs/performance.md.
 BENCH_PKGS = ./handler ./internal/recognition ./internal/objectstore
-.PHONY: bench bench-node-deps
-bench:
+bench: build
 	$(GO) test -p 1 -run '^$$' -bench . -benchmem $(BENCH_PKGS)
-	$(GO) run ./internal/cmd/bench
+	$(GO) run ./tools/cmd/bench -function build/fc/main
 
 bench-node-deps:
-	cd internal/bench/node && npm ci --no-audit --no-fund
+	cd tools/bench/node && npm ci --no-audit --no-fund
 
 # Needs the Serverless Devs CLI (npm install -g @serverless-devs/s), a configured access, and
 # OCR_ENDPOINT plus OCR_APPCODE (or OCR_APP_KEY and OCR_APP_SECRET) exported.

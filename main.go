@@ -1,9 +1,7 @@
 // Command main is the 行驶证 recognition function for Function Compute 3.0
-// (runtime go1). Under FC (FC_RUNTIME_API set) it only wires configuration,
-// clients built once per instance and the handler, and hands them to the FC
-// runtime. Anywhere else it is a command-line tool (demo, local, invoke,
-// backfill), except in the build FC runs: `make build` uses -tags fconly,
-// which leaves the CLI out so that it adds nothing to an instance's start.
+// (runtime go1): it reads the configuration, builds the clients once per
+// instance and hands the handler to the FC runtime. The operator's commands
+// are another program, cmd/vlicense.
 package main
 
 import (
@@ -18,23 +16,20 @@ import (
 )
 
 func main() {
-	if os.Getenv("FC_RUNTIME_API") == "" {
-		os.Exit(runCLI(os.Args[1:]))
-	}
-	serve()
-}
-
-// serve runs the function: configuration is checked once at start, and a
-// bad one stops the instance with one line naming every bad variable.
-func serve() {
 	// An instance sees the host's CPUs but gets a fraction of one (0.1 vCPU
-	// at 128 MB); the work is waiting on OSS and the vendor. One P saves the
-	// runtime's thread wake-ups: about a quarter of the CPU per invocation
-	// (README, "Performance"). GOMAXPROCS in the environment still wins.
+	// at 128 MB) and mostly waits on OSS and the vendor: one P saves the
+	// runtime's thread wake-ups (docs/performance.md). GOMAXPROCS in the
+	// environment still wins.
 	if os.Getenv("GOMAXPROCS") == "" {
 		runtime.GOMAXPROCS(1)
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	if os.Getenv("FC_RUNTIME_API") == "" {
+		log.Error("function not started", "error", "FC_RUNTIME_API is not set: this program is the Function Compute function and only runs under FC (or the local cloud of cmd/vlicense: make demo)")
+		os.Exit(2)
+	}
+	// A bad configuration stops the instance with one line naming every bad
+	// variable.
 	cfg, err := config.Load(os.Getenv)
 	if err != nil {
 		log.Error("function not started", "error", err.Error())

@@ -10,8 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vlicense/fc-vehicle-license/handler"
-	"github.com/vlicense/fc-vehicle-license/internal/ocrserver"
-	"github.com/vlicense/fc-vehicle-license/internal/ossserver"
+	"github.com/vlicense/fc-vehicle-license/tools/localcloud/ocrserver"
+	"github.com/vlicense/fc-vehicle-license/tools/localcloud/ossserver"
 )
 
 // vendorResponse is the part of a stored vendor body the tests read.

@@ -24,11 +24,11 @@ import (
 
 	"github.com/vlicense/fc-vehicle-license/handler"
 	"github.com/vlicense/fc-vehicle-license/internal/objectstore"
-	"github.com/vlicense/fc-vehicle-license/internal/ocrserver"
-	"github.com/vlicense/fc-vehicle-license/internal/ossserver"
 	"github.com/vlicense/fc-vehicle-license/internal/recognition"
+	"github.com/vlicense/fc-vehicle-license/tools/localcloud/ocrserver"
+	"github.com/vlicense/fc-vehicle-license/tools/localcloud/ossserver"
 
-	"github.com/vlicense/fc-vehicle-license/internal/syncbuf"
+	"github.com/vlicense/fc-vehicle-license/tools/syncbuf"
 )
 
 // The bucket and region of the events/ payloads.

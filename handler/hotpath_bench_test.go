@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vlicense/fc-vehicle-license/internal/ocrserver"
 	"github.com/vlicense/fc-vehicle-license/internal/recognition"
+	"github.com/vlicense/fc-vehicle-license/tools/localcloud/ocrserver"
 )
 
 // benchPayload is a payload of n records like events/put-object.json, each

@@ -13,8 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vlicense/fc-vehicle-license/handler"
-	"github.com/vlicense/fc-vehicle-license/internal/ocrserver"
-	"github.com/vlicense/fc-vehicle-license/internal/ossserver"
+	"github.com/vlicense/fc-vehicle-license/tools/localcloud/ocrserver"
+	"github.com/vlicense/fc-vehicle-license/tools/localcloud/ossserver"
 )
 
 // runAttempt invokes put-object.json as FC's attempt number retry+1.

@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vlicense/fc-vehicle-license/handler"
-	"github.com/vlicense/fc-vehicle-license/internal/ocrserver"
+	"github.com/vlicense/fc-vehicle-license/tools/localcloud/ocrserver"
 )
 
 // On a versioned bucket the signed URL names the version read: a re-upload

@@ -18,7 +18,7 @@ import (
 	"github.com/vlicense/fc-vehicle-license/internal/objectstore"
 )
 
-const backfillIntro = `Usage: main backfill --bucket B [--prefix P] [--dry-run] [--concurrency N] [--log FILE] [--page-size N]
+const backfillIntro = `Usage: vlicense backfill --bucket B [--prefix P] [--dry-run] [--concurrency N] [--log FILE] [--page-size N]
 
 Recognises images uploaded before the trigger existed: lists the bucket under the
 prefix and runs every object through the function's own filters and idempotency rule,

@@ -1,6 +1,6 @@
-// Package cli is what the function binary does when it is not running
-// under Function Compute (FC_RUNTIME_API unset): commands to see the whole
-// pipeline work locally and to run the same handler against a real bucket.
+// Package cli is the operator's command-line tool (cmd/vlicense): commands
+// to see the whole pipeline work locally and to run the function's handler
+// against a real bucket.
 package cli
 
 import (
@@ -69,10 +69,9 @@ func Run(args []string, std IO) int {
 }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, `This binary is a Function Compute function (runtime go1). FC_RUNTIME_API is not set,
-so it runs as a command-line tool instead.
+	fmt.Fprintln(w, `vlicense: the operator's tool for the 行驶证 recognition function on Function Compute.
 
-Usage: main <command> [flags]      (main <command> --help for the flags of one)
+Usage: vlicense <command> [flags]      (vlicense <command> --help for the flags of one)
 
 Commands:`)
 	for _, c := range commands() {
@@ -117,4 +116,20 @@ func parseFlags(fs *flag.FlagSet, std IO, args []string, intro string) (ok bool,
 		return false, ExitUsage
 	}
 	return true, 0
+}
+
+// defaultFunction is where `make demo` and `make local` put the function
+// built for this machine: the local cloud runs it the way FC runs build/fc/main.
+const defaultFunction = "build/local/function"
+
+// checkFunction says how to get the function binary when it is missing.
+func checkFunction(path string) error {
+	st, err := os.Stat(path)
+	switch {
+	case err != nil:
+		return fmt.Errorf("no function binary at %s: build it with `go build -o %s .` in the repository (make demo does)", path, path)
+	case st.IsDir():
+		return fmt.Errorf("--function %s is a directory, not the function binary", path)
+	}
+	return nil
 }

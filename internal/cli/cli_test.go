@@ -23,11 +23,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vlicense/fc-vehicle-license/handler"
-	"github.com/vlicense/fc-vehicle-license/internal/deployspec"
-	"github.com/vlicense/fc-vehicle-license/internal/ocrserver"
-	"github.com/vlicense/fc-vehicle-license/internal/ossserver"
+	"github.com/vlicense/fc-vehicle-license/tools/deployspec"
+	"github.com/vlicense/fc-vehicle-license/tools/localcloud/ocrserver"
+	"github.com/vlicense/fc-vehicle-license/tools/localcloud/ossserver"
 
-	"github.com/vlicense/fc-vehicle-license/internal/syncbuf"
+	"github.com/vlicense/fc-vehicle-license/tools/syncbuf"
 )
 
 const (
@@ -101,7 +101,7 @@ func TestHelpAndUsageErrors(t *testing.T) {
 		t.Run(name+" --help", func(t *testing.T) {
 			var o output
 			assert.Equal(t, ExitOK, Run([]string{name, "--help"}, o.io(nil, nil)))
-			assert.Contains(t, o.String(), "Usage: main "+name)
+			assert.Contains(t, o.String(), "Usage: vlicense "+name)
 		})
 	}
 	cases := []struct {
@@ -286,14 +286,15 @@ func itoa(i int) string {
 }
 
 var built struct {
-	once sync.Once
-	bin  string
-	err  error
+	once          sync.Once
+	bin, function string
+	err           error
 }
 
-// binary builds the function once per test run: the demo and local
-// commands run it as the function under the FC emulator.
-func binary(t *testing.T) (bin, root string) {
+// binary builds the CLI and the function once per test run, as make demo
+// does: the demo and local commands run the function under the FC
+// emulator. It returns the CLI and the arguments naming the function.
+func binary(t *testing.T) (bin string, functionArgs []string, root string) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
@@ -306,15 +307,18 @@ func binary(t *testing.T) (bin, root string) {
 			built.err = err
 			return
 		}
-		built.bin = filepath.Join(dir, "main")
-		cmd := exec.Command("go", "build", "-o", built.bin, ".")
-		cmd.Dir = root
-		if out, err := cmd.CombinedOutput(); err != nil {
-			built.err = fmt.Errorf("%v: %s", err, out)
+		built.bin, built.function = filepath.Join(dir, "vlicense"), filepath.Join(dir, "function")
+		for out, pkg := range map[string]string{built.bin: "./cmd/vlicense", built.function: "."} {
+			cmd := exec.Command("go", "build", "-o", out, pkg)
+			cmd.Dir = root
+			if out, err := cmd.CombinedOutput(); err != nil {
+				built.err = fmt.Errorf("%v: %s", err, out)
+				return
+			}
 		}
 	})
 	require.NoError(t, built.err)
-	return built.bin, root
+	return built.bin, []string{"--function", built.function}, root
 }
 
 func TestMain(m *testing.M) {
@@ -327,11 +331,11 @@ func TestMain(m *testing.M) {
 
 // The demo runs the real binary: it is what `make demo` runs.
 func TestDemoShowsEveryBehaviour(t *testing.T) {
-	bin, root := binary(t)
+	bin, fn, root := binary(t)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "demo")
+	cmd := exec.CommandContext(ctx, bin, append([]string{"demo"}, fn...)...)
 	cmd.Dir = root
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
 	out, err := cmd.CombinedOutput()
@@ -357,8 +361,8 @@ func TestDemoShowsEveryBehaviour(t *testing.T) {
 // local keeps the local cloud running for a person's own uploads, and
 // Ctrl-C stops all of it.
 func TestLocalServesUploadsUntilInterrupted(t *testing.T) {
-	bin, root := binary(t)
-	cmd := exec.Command(bin, "local", "--function-log", filepath.Join(t.TempDir(), "fn.log"))
+	bin, fn, root := binary(t)
+	cmd := exec.Command(bin, append([]string{"local", "--function-log", filepath.Join(t.TempDir(), "fn.log")}, fn...)...)
 	cmd.Dir = root
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
 	stdout, err := cmd.StdoutPipe()

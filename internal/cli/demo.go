@@ -15,16 +15,16 @@ import (
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 
 	"github.com/vlicense/fc-vehicle-license/handler"
-	"github.com/vlicense/fc-vehicle-license/internal/fcemulator"
-	"github.com/vlicense/fc-vehicle-license/internal/localcloud"
-	"github.com/vlicense/fc-vehicle-license/internal/ossserver"
+	"github.com/vlicense/fc-vehicle-license/tools/localcloud"
+	"github.com/vlicense/fc-vehicle-license/tools/localcloud/fcemulator"
+	"github.com/vlicense/fc-vehicle-license/tools/localcloud/ossserver"
 )
 
-const demoIntro = `Usage: main demo [--spec s.yaml] [--function-log FILE]
+const demoIntro = `Usage: vlicense demo [--spec s.yaml] [--function build/local/function] [--function-log FILE]
 
 Runs the whole pipeline on this machine, with no cloud account and no Docker: an
-OSS-compatible server, a stand-in for the recognition API, and this very binary
-running as the function under a Function Compute runtime emulator, triggered by
+OSS-compatible server, a stand-in for the recognition API, and the function binary
+running under a Function Compute runtime emulator, triggered by
 the OSS trigger rules of s.yaml. It uploads sample images and shows, for each, the
 event delivered, the function's outcome and the result document, then a summary.
 Everything it starts is stopped before it returns.`
@@ -49,14 +49,14 @@ var demoUploads = []demoUpload{
 func runDemo(ctx context.Context, std IO, args []string) int {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	spec := fs.String("spec", "s.yaml", "the Serverless Devs project whose function and triggers to run")
+	function := fs.String("function", defaultFunction, "the function binary built for this machine (make demo builds it)")
 	functionLog := fs.String("function-log", "", "write the function's JSON log lines to this file (default: discarded)")
 	if ok, code := parseFlags(fs, std, args, demoIntro); !ok {
 		return code
 	}
-	self, err := os.Executable()
-	if err != nil {
+	if err := checkFunction(*function); err != nil {
 		fmt.Fprintf(std.Stderr, "demo: %v\n", err)
-		return ExitFailed
+		return ExitUsage
 	}
 	fnOut := io.Discard
 	if *functionLog != "" {
@@ -71,7 +71,7 @@ func runDemo(ctx context.Context, std IO, args []string) int {
 
 	d := &demo{out: std.Stdout}
 	cloud, err := localcloud.Start(localcloud.Config{
-		BinaryPath:     self,
+		BinaryPath:     *function,
 		SpecPath:       *spec,
 		FunctionOutput: fnOut,
 		Observer:       d.observer(),

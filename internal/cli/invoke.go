@@ -13,7 +13,7 @@ import (
 	"github.com/vlicense/fc-vehicle-license/internal/config"
 )
 
-const invokeIntro = `Usage: main invoke --event FILE [--timeout 60s]
+const invokeIntro = `Usage: vlicense invoke --event FILE [--timeout 60s]
 
 Runs the handler once on an OSS trigger payload (events/ has samples) against the
 endpoints and AppCode of the configuration variables (README, "Configuration"),

@@ -8,15 +8,15 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/vlicense/fc-vehicle-license/internal/fcemulator"
-	"github.com/vlicense/fc-vehicle-license/internal/localcloud"
-	"github.com/vlicense/fc-vehicle-license/internal/ossserver"
+	"github.com/vlicense/fc-vehicle-license/tools/localcloud"
+	"github.com/vlicense/fc-vehicle-license/tools/localcloud/fcemulator"
+	"github.com/vlicense/fc-vehicle-license/tools/localcloud/ossserver"
 )
 
-const localIntro = `Usage: main local [--spec s.yaml] [--function-log FILE]
+const localIntro = `Usage: vlicense local [--spec s.yaml] [--function build/local/function] [--function-log FILE]
 
 Starts the local cloud — an OSS-compatible server, the recognition API stand-in and
-this binary as the function under the FC runtime emulator, wired by s.yaml's OSS
+the function binary under the FC runtime emulator, wired by s.yaml's OSS
 trigger — and keeps it running until Ctrl-C. It prints the endpoint and AccessKey to
 upload with any OSS client (path-style, signature V4), then one line per event and
 invocation. The stand-in steers by file name: "reject" is refused, "flaky" fails the
@@ -26,14 +26,14 @@ first invocation (FC's retry succeeds), "slow" answers after a few seconds,
 func runLocal(ctx context.Context, std IO, args []string) int {
 	fs := flag.NewFlagSet("local", flag.ContinueOnError)
 	spec := fs.String("spec", "s.yaml", "the Serverless Devs project whose function and triggers to run")
+	function := fs.String("function", defaultFunction, "the function binary built for this machine (make demo builds it)")
 	functionLog := fs.String("function-log", "", "write the function's JSON log lines to this file (default: stderr)")
 	if ok, code := parseFlags(fs, std, args, localIntro); !ok {
 		return code
 	}
-	self, err := os.Executable()
-	if err != nil {
+	if err := checkFunction(*function); err != nil {
 		fmt.Fprintf(std.Stderr, "local: %v\n", err)
-		return ExitFailed
+		return ExitUsage
 	}
 	fnOut := std.Stderr
 	if *functionLog != "" {
@@ -53,7 +53,7 @@ func runLocal(ctx context.Context, std IO, args []string) int {
 		fmt.Fprintf(std.Stdout, format+"\n", args...)
 	}
 	cloud, err := localcloud.Start(localcloud.Config{
-		BinaryPath:     self,
+		BinaryPath:     *function,
 		SpecPath:       *spec,
 		FunctionOutput: fnOut,
 		Observer: localcloud.Observer{

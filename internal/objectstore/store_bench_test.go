@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/vlicense/fc-vehicle-license/internal/objectstore"
-	"github.com/vlicense/fc-vehicle-license/internal/ossserver"
+	"github.com/vlicense/fc-vehicle-license/tools/localcloud/ossserver"
 )
 
 var benchCreds = ossserver.Credentials{AccessKeyID: "STS.NBenchAccessKeyId", AccessKeySecret: "bench-secret-7a6b5c", SecurityToken: "bench-token-CAIS9AJ1q6Ft5B2yfSjIr5bk"}

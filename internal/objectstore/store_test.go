@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vlicense/fc-vehicle-license/internal/objectstore"
-	"github.com/vlicense/fc-vehicle-license/internal/ossserver"
+	"github.com/vlicense/fc-vehicle-license/tools/localcloud/ossserver"
 )
 
 var creds = ossserver.Credentials{AccessKeyID: "STS.id", AccessKeySecret: "secret-5d6e", SecurityToken: "token-7f8a"}

@@ -21,9 +21,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/vlicense/fc-vehicle-license/internal/ocrserver"
+	"github.com/vlicense/fc-vehicle-license/tools/localcloud/ocrserver"
 
-	"github.com/vlicense/fc-vehicle-license/internal/syncbuf"
+	"github.com/vlicense/fc-vehicle-license/tools/syncbuf"
 )
 
 func TestSignRequestWithFixedInputs(t *testing.T) {
