@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vlicense/fc-vehicle-license/handler"
+	"github.com/vlicense/fc-vehicle-license/internal/outcome"
 )
 
 func TestProcessObjectAppliesTheSameRulesAsEvents(t *testing.T) {
@@ -30,25 +31,25 @@ func TestProcessObjectAppliesTheSameRulesAsEvents(t *testing.T) {
 	w.store.SetCredentials(storeCredentials())
 	billed := w.ocr.Billed()
 
-	var dry []handler.Outcome
+	var dry []outcome.Outcome
 	for _, r := range refs {
 		dry = append(dry, w.handler.ProcessObject(ctx, r, true).Outcome)
 	}
-	assert.Equal(t, []handler.Outcome{handler.Skipped, handler.Skipped, handler.Planned, handler.Planned, handler.Skipped}, dry)
+	assert.Equal(t, []outcome.Outcome{outcome.Skipped, outcome.Skipped, outcome.Planned, outcome.Planned, outcome.Skipped}, dry)
 	assert.Equal(t, billed, w.ocr.Billed(), "a dry run calls nothing that is billed")
 	assert.False(t, w.hasDocument("uploads/old-1.jpg"))
 
-	var real []handler.Outcome
+	var real []outcome.Outcome
 	for _, r := range refs {
 		real = append(real, w.handler.ProcessObject(ctx, r, false).Outcome)
 	}
-	assert.Equal(t, []handler.Outcome{handler.Skipped, handler.Skipped, handler.Succeeded, handler.Succeeded, handler.Skipped}, real)
+	assert.Equal(t, []outcome.Outcome{outcome.Skipped, outcome.Skipped, outcome.Succeeded, outcome.Succeeded, outcome.Skipped}, real)
 	doc, _ := w.document("uploads/old-2.png")
 	assert.Equal(t, handler.BackfillEventName, doc.Source.EventName)
 	assert.Equal(t, "BACK", doc.CardSide)
 
 	for _, r := range refs {
-		assert.Equal(t, handler.Skipped, w.handler.ProcessObject(ctx, r, false).Outcome, "a re-run resumes: %s is done", r.Key)
+		assert.Equal(t, outcome.Skipped, w.handler.ProcessObject(ctx, r, false).Outcome, "a re-run resumes: %s is done", r.Key)
 	}
 	assert.Equal(t, billed+2, w.ocr.Billed())
 }

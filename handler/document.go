@@ -2,10 +2,13 @@ package handler
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"log/slog"
 	"time"
 
-	"github.com/vlicense/fc-vehicle-license/internal/recognition"
+	"github.com/vlicense/fc-vehicle-license/internal/outcome"
+	"github.com/vlicense/fc-vehicle-license/internal/retry"
 )
 
 // SchemaVersion of the result document. Fields may be added; renaming or
@@ -16,7 +19,7 @@ const SchemaVersion = 1
 type Document struct {
 	SchemaVersion int             `json:"schemaVersion"`
 	Status        string          `json:"status"`  // succeeded or failed
-	Outcome       string          `json:"outcome"` // succeeded, rejected, or on FC's last attempt transient or misconfigured
+	Outcome       outcome.Outcome `json:"outcome"` // succeeded, rejected, or on FC's last attempt transient or misconfigured
 	Source        Source          `json:"source"`
 	CardSide      string          `json:"cardSide"`
 	RecognizedAt  string          `json:"recognizedAt"`
@@ -39,11 +42,11 @@ type Source struct {
 // DocumentError says why the image has no recognition: the vendor refused
 // it, or (Class set) it still failed on FC's last attempt.
 type DocumentError struct {
-	Class      string `json:"class,omitempty"` // transient or misconfigured, for last-attempt failures
-	HTTPStatus int    `json:"httpStatus,omitempty"`
-	Status     int    `json:"status,omitempty"`
-	Code       int    `json:"code,omitempty"`
-	Message    string `json:"message"`
+	Class      outcome.Outcome `json:"class,omitempty"` // transient or misconfigured, for last-attempt failures
+	HTTPStatus int             `json:"httpStatus,omitempty"`
+	Status     int             `json:"status,omitempty"`
+	Code       int             `json:"code,omitempty"`
+	Message    string          `json:"message"`
 }
 
 // Document statuses.
@@ -52,23 +55,32 @@ const (
 	DocumentFailed    = "failed"
 )
 
-// newDocument builds the document for a succeeded or rejected answer.
-func newDocument(src Source, side string, res recognition.Result, now time.Time) Document {
-	d := Document{
+// User metadata the function reads and writes (without "x-oss-meta-").
+const (
+	metaCardSide     = "card-side"
+	metaSourceETag   = "source-etag"
+	metaResultStatus = "result-status"
+	metaOutcome      = "outcome"
+)
+
+const resultContentType = "application/json; charset=utf-8"
+
+// newDocument is the document of an image version with an outcome; the
+// caller adds the vendor's response or the error.
+func (h *Handler) newDocument(cur current, o outcome.Outcome, attempts int) Document {
+	status := DocumentSucceeded
+	if o != outcome.Succeeded {
+		status = DocumentFailed
+	}
+	return Document{
 		SchemaVersion: SchemaVersion,
-		Status:        DocumentSucceeded,
-		Outcome:       string(res.Class),
-		Source:        src,
-		CardSide:      side,
-		RecognizedAt:  now.UTC().Format(time.RFC3339),
-		Attempts:      res.Attempts,
-		Response:      res.Body,
+		Status:        status,
+		Outcome:       o,
+		Source:        cur.source(),
+		CardSide:      cur.side,
+		RecognizedAt:  h.deps.Now().UTC().Format(time.RFC3339),
+		Attempts:      attempts,
 	}
-	if res.Class != recognition.Succeeded {
-		d.Status = DocumentFailed
-		d.Error = &DocumentError{HTTPStatus: res.HTTPStatus, Status: res.Status, Code: res.Code, Message: res.Message}
-	}
-	return d
 }
 
 // encode renders the document as indented UTF-8 JSON, Chinese left
@@ -82,4 +94,38 @@ func (d Document) encode() ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// writePolicy retries a result PUT that may pass on a second try, keeping a
+// second for the attempt itself before the invocation's deadline.
+func (h *Handler) writePolicy() retry.Policy {
+	return retry.Policy{Attempts: h.opts.WriteAttempts, Base: 100 * time.Millisecond, Max: time.Second, MinAttempt: time.Second}
+}
+
+// writeDocument PUTs a result, retrying transient failures within the
+// invocation's deadline. An empty outcome means written and verified;
+// otherwise it says how the write failed.
+func (h *Handler) writeDocument(ctx context.Context, log *slog.Logger, bucket, key string, doc Document) (outcome.Outcome, string) {
+	body, err := doc.encode()
+	if err != nil {
+		return outcome.Transient, "encoding the result document: " + err.Error()
+	}
+	meta := map[string]string{metaSourceETag: doc.Source.ETag, metaResultStatus: doc.Status, metaOutcome: string(doc.Outcome)}
+	_, _, err = retry.Do(ctx, h.writePolicy(), func(int) error {
+		err := h.deps.Store.Put(ctx, bucket, key, body, resultContentType, meta)
+		if err == nil {
+			return nil
+		}
+		if o, _ := classifyStoreError(err); o != outcome.Transient {
+			return retry.Permanent(err)
+		}
+		return err
+	}, func(attempt int, err error, wait time.Duration) {
+		_, reason := classifyStoreError(err)
+		log.Warn("writing the result failed, retrying", "attempt", attempt, "reason", reason, "retry_in_ms", wait.Milliseconds())
+	})
+	if err != nil {
+		return classifyStoreError(err)
+	}
+	return "", ""
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/vlicense/fc-vehicle-license/handler"
+	"github.com/vlicense/fc-vehicle-license/internal/outcome"
 )
 
 // benchWorld is the tests' local cloud (harness_test.go), logging JSON
@@ -57,7 +58,7 @@ func (w *benchWorld) upload(b *testing.B, keys ...string) []byte {
 	return payload
 }
 
-func (w *benchWorld) handle(b *testing.B, payload []byte, want handler.Outcome, n int) {
+func (w *benchWorld) handle(b *testing.B, payload []byte, want outcome.Outcome, n int) {
 	s, err := w.handler.HandlePayload(w.ctx, payload)
 	if err != nil {
 		b.Fatal(err)
@@ -72,14 +73,14 @@ func (w *benchWorld) handle(b *testing.B, payload []byte, want handler.Outcome, 
 // answers at once), HEAD image again, PUT result.
 func BenchmarkHandleOneImage(b *testing.B) {
 	w := newBenchWorld(b, 4)
-	w.handle(b, w.upload(b, "uploads/warm-up.jpg"), handler.Succeeded, 1) // connections opened
+	w.handle(b, w.upload(b, "uploads/warm-up.jpg"), outcome.Succeeded, 1) // connections opened
 	payloads := make([][]byte, b.N)
 	for i := range payloads {
 		payloads[i] = w.upload(b, fmt.Sprintf("uploads/%d/行驶证 %06d.jpg", b.N, i))
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		w.handle(b, payloads[i], handler.Succeeded, 1)
+		w.handle(b, payloads[i], outcome.Succeeded, 1)
 	}
 }
 
@@ -88,9 +89,9 @@ func BenchmarkHandleOneImage(b *testing.B) {
 func BenchmarkHandleAlreadyDone(b *testing.B) {
 	w := newBenchWorld(b, 4)
 	payload := w.upload(b, "uploads/done.jpg")
-	w.handle(b, payload, handler.Succeeded, 1)
+	w.handle(b, payload, outcome.Succeeded, 1)
 	for b.Loop() {
-		w.handle(b, payload, handler.Skipped, 1)
+		w.handle(b, payload, outcome.Skipped, 1)
 	}
 }
 
@@ -114,7 +115,7 @@ func BenchmarkHandleFiltered100(b *testing.B) {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		w.handle(b, payload, handler.Skipped, 100)
+		w.handle(b, payload, outcome.Skipped, 100)
 	}
 }
 
@@ -122,7 +123,7 @@ func BenchmarkHandleFiltered100(b *testing.B) {
 // CONCURRENCY=16 and the stand-in answering at once.
 func BenchmarkHandle100Images(b *testing.B) {
 	w := newBenchWorld(b, 16)
-	w.handle(b, w.upload(b, "uploads/warm-up.jpg"), handler.Succeeded, 1)
+	w.handle(b, w.upload(b, "uploads/warm-up.jpg"), outcome.Succeeded, 1)
 	payloads := make([][]byte, b.N)
 	for i := range payloads {
 		keys := make([]string, 100)
@@ -133,6 +134,6 @@ func BenchmarkHandle100Images(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		w.handle(b, payloads[i], handler.Succeeded, 100)
+		w.handle(b, payloads[i], outcome.Succeeded, 100)
 	}
 }

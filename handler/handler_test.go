@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vlicense/fc-vehicle-license/handler"
+	"github.com/vlicense/fc-vehicle-license/internal/outcome"
 	"github.com/vlicense/fc-vehicle-license/tools/localcloud/ocrserver"
 	"github.com/vlicense/fc-vehicle-license/tools/localcloud/ossserver"
 )
@@ -50,9 +51,9 @@ func TestRecognisesEachTriggerEvent(t *testing.T) {
 			summary, err := w.run(tc.eventFile)
 
 			require.NoError(t, err)
-			assert.Equal(t, 1, summary.Counts[handler.Succeeded])
+			assert.Equal(t, 1, summary.Counts[outcome.Succeeded])
 			require.Len(t, summary.Records, 1)
-			assert.Equal(t, handler.RecordResult{Bucket: bucket, Key: tc.key, Outcome: handler.Succeeded, ResultKey: tc.key + ".json", Attempts: 1}, summary.Records[0])
+			assert.Equal(t, handler.RecordResult{Bucket: bucket, Key: tc.key, Outcome: outcome.Succeeded, ResultKey: tc.key + ".json", Attempts: 1}, summary.Records[0])
 
 			doc, obj := w.document(tc.key)
 			assert.Equal(t, 1, doc.SchemaVersion)
@@ -159,7 +160,7 @@ func TestRejectedImagesGetAFailedDocument(t *testing.T) {
 			summary, err := w.run("put-object.json")
 
 			require.NoError(t, err, "a retry cannot help: the invocation succeeds")
-			assert.Equal(t, 1, summary.Counts[handler.Rejected])
+			assert.Equal(t, 1, summary.Counts[outcome.Rejected])
 			assert.Contains(t, summary.Records[0].Reason, tc.wantMessage)
 			doc, obj := w.document("uploads/car-001.jpg")
 			assert.Equal(t, "failed", doc.Status)
@@ -193,7 +194,7 @@ func TestTransientFailuresAreRetriedInProcess(t *testing.T) {
 			summary, err := w.run("put-object.json")
 
 			require.NoError(t, err)
-			assert.Equal(t, 1, summary.Counts[handler.Succeeded])
+			assert.Equal(t, 1, summary.Counts[outcome.Succeeded])
 			doc, _ := w.document("uploads/car-001.jpg")
 			assert.Equal(t, "succeeded", doc.Status)
 			assert.Equal(t, 2, doc.Attempts)
@@ -213,7 +214,7 @@ func TestTransientUntilAttemptsRunOutFailsTheInvocation(t *testing.T) {
 	require.ErrorAs(t, err, &ie)
 	assert.Contains(t, err.Error(), "uploads/car-001.jpg: transient")
 	assert.Contains(t, err.Error(), "503")
-	assert.Equal(t, 1, summary.Counts[handler.Transient])
+	assert.Equal(t, 1, summary.Counts[outcome.Transient])
 	assert.False(t, w.hasDocument("uploads/car-001.jpg"), "no document: FC retries the event later")
 	assert.Len(t, w.callsFor("uploads/car-001.jpg"), 3, "OCR_MAX_ATTEMPTS")
 }
@@ -230,7 +231,7 @@ func TestTransientUntilTheDeadlineReturnsInTime(t *testing.T) {
 
 	require.Error(t, err)
 	assert.True(t, time.Now().Before(deadline), "the handler returned before FC's deadline")
-	assert.Equal(t, 1, summary.Counts[handler.Transient])
+	assert.Equal(t, 1, summary.Counts[outcome.Transient])
 	assert.Contains(t, err.Error(), "deadline")
 	assert.False(t, w.hasDocument("uploads/car-001.jpg"))
 }
@@ -260,7 +261,7 @@ func TestMisconfigurationFailsWithoutRetryOrDocument(t *testing.T) {
 			assert.Contains(t, err.Error(), "uploads/car-001.jpg: misconfigured")
 			assert.Contains(t, err.Error(), tc.wantSetting, "the error names the setting to check")
 			assert.NotContains(t, err.Error(), "wrong-appcode-77")
-			assert.Equal(t, 1, summary.Counts[handler.Misconfigured])
+			assert.Equal(t, 1, summary.Counts[outcome.Misconfigured])
 			assert.False(t, w.hasDocument("uploads/car-001.jpg"))
 			assert.Len(t, w.ocr.Calls(), 1, "not retried in process")
 			assert.Zero(t, w.ocr.Billed())
@@ -279,7 +280,7 @@ func TestDuplicateDeliveryIsNotPaidTwice(t *testing.T) {
 	summary, err := w.run("put-object.json")
 
 	require.NoError(t, err)
-	assert.Equal(t, 1, summary.Counts[handler.Skipped])
+	assert.Equal(t, 1, summary.Counts[outcome.Skipped])
 	assert.Equal(t, "already recognised for this ETag", summary.Records[0].Reason)
 	assert.Equal(t, 1, w.ocr.Billed(), "one billed call for one image version")
 	assert.Len(t, w.ocr.Calls(), 1)
@@ -298,7 +299,7 @@ func TestNewUploadOfTheSameKeyIsRecognisedAgain(t *testing.T) {
 	summary, err := w.run("put-object.json")
 
 	require.NoError(t, err)
-	assert.Equal(t, 1, summary.Counts[handler.Succeeded])
+	assert.Equal(t, 1, summary.Counts[outcome.Succeeded])
 	assert.Equal(t, 2, w.ocr.Billed())
 	doc, obj := w.document("uploads/car-001.jpg")
 	assert.Equal(t, newETag, doc.Source.ETag)
@@ -317,6 +318,8 @@ func TestSkipsWithoutTouchingOSSOrTheVendor(t *testing.T) {
 		{name: "folder marker", payload: event("ObjectCreated:PutObject", "uploads/2026/", 0), reason: "folder marker"},
 		{name: "not ObjectCreated", payload: event("ObjectRemoved:DeleteObject", "uploads/car-001.jpg", 10), reason: "not an ObjectCreated event"},
 		{name: "upper-case extension of another type", payload: event("ObjectCreated:PutObject", "uploads/scan.PDF", 10), reason: "not an image"},
+		// Backfills call the pipeline directly: an event cannot borrow their name.
+		{name: "an event named like a backfill", payload: event(handler.BackfillEventName, "uploads/car-001.jpg", 10), reason: "not an ObjectCreated event"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -325,7 +328,7 @@ func TestSkipsWithoutTouchingOSSOrTheVendor(t *testing.T) {
 			summary, err := w.handle(tc.payload)
 
 			require.NoError(t, err)
-			assert.Equal(t, 1, summary.Counts[handler.Skipped])
+			assert.Equal(t, 1, summary.Counts[outcome.Skipped])
 			assert.Contains(t, summary.Records[0].Reason, tc.reason)
 			assert.Empty(t, w.oss.Requests(), "no OSS request")
 			assert.Empty(t, w.ocr.Calls(), "no recognition call")
@@ -373,7 +376,7 @@ func TestAwkwardKeysWorkEndToEnd(t *testing.T) {
 			summary, err := w.handle(event("ObjectCreated:PutObject", tc.inEvent, len(img)))
 
 			require.NoError(t, err)
-			require.Equal(t, 1, summary.Counts[handler.Succeeded], "%+v", summary.Records)
+			require.Equal(t, 1, summary.Counts[outcome.Succeeded], "%+v", summary.Records)
 			assert.Equal(t, tc.stored, summary.Records[0].Key)
 			doc, _ := w.document(tc.stored)
 			assert.Equal(t, tc.stored, doc.Source.Key)
@@ -409,7 +412,7 @@ func TestBatchWithMixedOutcomes(t *testing.T) {
 	assert.Contains(t, err.Error(), "1 of 5 records")
 	assert.Contains(t, err.Error(), "uploads/batch-3.png: transient")
 	assert.NotContains(t, err.Error(), "batch-1")
-	assert.Equal(t, map[handler.Outcome]int{handler.Succeeded: 3, handler.Rejected: 1, handler.Transient: 1, handler.Skipped: 0, handler.Misconfigured: 0}, summary.Counts)
+	assert.Equal(t, map[outcome.Outcome]int{outcome.Succeeded: 3, outcome.Rejected: 1, outcome.Transient: 1, outcome.Skipped: 0, outcome.Misconfigured: 0}, summary.Counts)
 	for _, key := range []string{"uploads/batch-1.jpg", "uploads/batch-4.bmp", "uploads/batch-5.jpeg"} {
 		doc, _ := w.document(key)
 		assert.Equal(t, "succeeded", doc.Status, key)
@@ -425,8 +428,8 @@ func TestBatchWithMixedOutcomes(t *testing.T) {
 	billedBefore := w.ocr.Billed()
 	summary, err = w.run("batch.json")
 	require.Error(t, err)
-	assert.Equal(t, 4, summary.Counts[handler.Skipped])
-	assert.Equal(t, 1, summary.Counts[handler.Transient])
+	assert.Equal(t, 4, summary.Counts[outcome.Skipped])
+	assert.Equal(t, 1, summary.Counts[outcome.Transient])
 	assert.Equal(t, billedBefore, w.ocr.Billed())
 }
 
@@ -504,7 +507,7 @@ func TestEachInvocationUsesItsOwnCredentials(t *testing.T) {
 	summary, err := w.handler.HandlePayload(ctx, readEvent(t, "post-object.json"))
 
 	require.NoError(t, err)
-	assert.Equal(t, 1, summary.Counts[handler.Succeeded], "%+v", summary.Records)
+	assert.Equal(t, 1, summary.Counts[outcome.Succeeded], "%+v", summary.Records)
 	calls := w.callsFor("uploads/car-002.png")
 	require.Len(t, calls, 1)
 	assert.Equal(t, http.StatusOK, calls[0].FetchStatus, "the URL was signed with the new credentials")
@@ -527,7 +530,7 @@ func TestOSSFailures(t *testing.T) {
 	cases := []struct {
 		name        string
 		fault       func(r ossserver.Request) *ossserver.Fault
-		wantOutcome handler.Outcome
+		wantOutcome outcome.Outcome
 		wantText    string
 		wantCalls   int
 	}{
@@ -539,7 +542,7 @@ func TestOSSFailures(t *testing.T) {
 				}
 				return nil
 			},
-			wantOutcome: handler.Transient, wantText: "writing the result", wantCalls: 1,
+			wantOutcome: outcome.Transient, wantText: "writing the result", wantCalls: 1,
 		},
 		{
 			name: "image HEAD answers 503",
@@ -549,7 +552,7 @@ func TestOSSFailures(t *testing.T) {
 				}
 				return nil
 			},
-			wantOutcome: handler.Transient, wantText: "503",
+			wantOutcome: outcome.Transient, wantText: "503",
 		},
 		{
 			name: "role may not read the image",
@@ -559,7 +562,7 @@ func TestOSSFailures(t *testing.T) {
 				}
 				return nil
 			},
-			wantOutcome: handler.Misconfigured, wantText: "role",
+			wantOutcome: outcome.Misconfigured, wantText: "role",
 		},
 	}
 	for _, tc := range cases {
@@ -624,7 +627,7 @@ func TestHandlerSurvivesAPanickingRecognizer(t *testing.T) {
 	summary, err := h.HandlePayload(invocation(t, "req-panic", 5*time.Second), readEvent(t, "put-object.json"))
 
 	require.Error(t, err)
-	assert.Equal(t, 1, summary.Counts[handler.Transient])
+	assert.Equal(t, 1, summary.Counts[outcome.Transient])
 	assert.Contains(t, err.Error(), "internal error")
 	assert.False(t, w.hasDocument("uploads/car-001.jpg"))
 }

@@ -9,13 +9,13 @@ package handler
 import (
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/vlicense/fc-vehicle-license/internal/recognition"
+	"github.com/vlicense/fc-vehicle-license/internal/objectstore"
+	"github.com/vlicense/fc-vehicle-license/internal/outcome"
 	"github.com/vlicense/fc-vehicle-license/tools/localcloud/ocrserver"
 )
 
@@ -98,7 +98,7 @@ func BenchmarkFilter(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		for _, r := range records {
-			_ = h.filter(r)
+			_ = h.filterEvent(r)
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(records)), "ns/record")
@@ -121,15 +121,18 @@ func vendorBody(b *testing.B) []byte {
 
 func BenchmarkEncodeDocument(b *testing.B) {
 	body := vendorBody(b)
-	result := recognition.Result{
-		Answer:   recognition.Answer{Class: recognition.Succeeded, HTTPStatus: http.StatusOK, Status: 200, Message: "success", Body: body},
-		Attempts: 1,
+	h := benchHandler()
+	h.deps.Now = func() time.Time { return time.Date(2026, 11, 27, 10, 0, 1, 0, time.UTC) }
+	cur := current{
+		image: image{bucket: "vehicle-docs", key: "uploads/2026/11/行驶证 正面 京A12345.jpg", eventName: "ObjectCreated:PutObject", eventTime: "2026-11-27T10:00:00.000Z"},
+		key:   "uploads/2026/11/行驶证 正面 京A12345.jpg",
+		info:  objectstore.ObjectInfo{ETag: "5B3E1F0C9A7D4E2B8C6A1F3D5E7B9C0A", Size: 48211},
+		side:  "FRONT",
 	}
-	src := Source{Bucket: "vehicle-docs", Key: "uploads/2026/11/行驶证 正面 京A12345.jpg", ETag: "5B3E1F0C9A7D4E2B8C6A1F3D5E7B9C0A", Size: 48211,
-		EventName: "ObjectCreated:PutObject", EventTime: "2026-11-27T10:00:00.000Z"}
-	now := time.Date(2026, 11, 27, 10, 0, 1, 0, time.UTC)
 	for b.Loop() {
-		out, err := newDocument(src, "FRONT", result, now).encode()
+		doc := h.newDocument(cur, outcome.Succeeded, 1)
+		doc.Response = body
+		out, err := doc.encode()
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -145,7 +148,7 @@ func BenchmarkEncodeSummary(b *testing.B) {
 			results := make([]RecordResult, n)
 			for i := range results {
 				key := fmt.Sprintf("uploads/行驶证 %03d.jpg", i)
-				results[i] = RecordResult{Bucket: "vehicle-docs", Key: key, Outcome: Succeeded, ResultKey: key + ".json", Attempts: 1}
+				results[i] = RecordResult{Bucket: "vehicle-docs", Key: key, Outcome: outcome.Succeeded, ResultKey: key + ".json", Attempts: 1}
 			}
 			for b.Loop() {
 				if _, err := json.Marshal(newSummary("1-6564f1b7-0e0b6e5a3f1c4d2e8a7b", results)); err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vlicense/fc-vehicle-license/handler"
+	"github.com/vlicense/fc-vehicle-license/internal/outcome"
 	"github.com/vlicense/fc-vehicle-license/tools/localcloud/ocrserver"
 	"github.com/vlicense/fc-vehicle-license/tools/localcloud/ossserver"
 )
@@ -28,11 +29,11 @@ func TestLastAttemptWritesAFailedDocumentInsteadOfLosingTheImage(t *testing.T) {
 	cases := []struct {
 		name      string
 		reply     ocrserver.Reply
-		wantClass string
+		wantClass outcome.Outcome
 		wantCalls int
 	}{
-		{name: "still transient", reply: ocrserver.HTTPStatus(503), wantClass: "transient", wantCalls: 3},
-		{name: "still misconfigured", reply: ocrserver.HTTPStatus(402), wantClass: "misconfigured", wantCalls: 1},
+		{name: "still transient", reply: ocrserver.HTTPStatus(503), wantClass: outcome.Transient, wantCalls: 3},
+		{name: "still misconfigured", reply: ocrserver.HTTPStatus(402), wantClass: outcome.Misconfigured, wantCalls: 1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -44,7 +45,7 @@ func TestLastAttemptWritesAFailedDocumentInsteadOfLosingTheImage(t *testing.T) {
 				}
 				return ocrserver.Success()
 			}})
-			etag := w.upload("uploads/car-001.jpg", jpegImage(1), nil)
+			etag := w.upload("uploads/car-001.jpg", jpegImage(1), map[string]string{"card-side": "BACK"})
 
 			_, err := w.runAttempt(2, 20*time.Second)
 			require.Error(t, err)
@@ -54,7 +55,7 @@ func TestLastAttemptWritesAFailedDocumentInsteadOfLosingTheImage(t *testing.T) {
 
 			require.Error(t, err, "the event still failed: FC hands it to the failure destination")
 			assert.Contains(t, err.Error(), "failed result document written")
-			assert.Equal(t, 1, summary.Counts[handler.Outcome(tc.wantClass)])
+			assert.Equal(t, 1, summary.Counts[tc.wantClass])
 			doc, obj := w.document("uploads/car-001.jpg")
 			assert.Equal(t, "failed", doc.Status)
 			assert.Equal(t, tc.wantClass, doc.Outcome)
@@ -63,17 +64,18 @@ func TestLastAttemptWritesAFailedDocumentInsteadOfLosingTheImage(t *testing.T) {
 			assert.NotEmpty(t, doc.Error.Message, "the last error")
 			assert.Equal(t, tc.wantCalls, doc.Attempts)
 			assert.Equal(t, etag, doc.Source.ETag)
-			assert.Equal(t, tc.wantClass, obj.Meta["outcome"])
+			assert.Equal(t, "BACK", doc.CardSide, "the side the image's x-oss-meta-card-side asks for, as recognition used")
+			assert.Equal(t, string(tc.wantClass), obj.Meta["outcome"])
 
 			// A later delivery (or a backfill) tries again: such a document
 			// does not count as done.
 			failing.Store(false)
 			summary, err = w.runAttempt(0, 20*time.Second)
 			require.NoError(t, err)
-			assert.Equal(t, 1, summary.Counts[handler.Succeeded])
+			assert.Equal(t, 1, summary.Counts[outcome.Succeeded])
 			doc, _ = w.document("uploads/car-001.jpg")
 			assert.Equal(t, "succeeded", doc.Status)
-			assert.Equal(t, "succeeded", doc.Outcome)
+			assert.Equal(t, outcome.Succeeded, doc.Outcome)
 		})
 	}
 }
@@ -87,7 +89,7 @@ func TestLastAttemptRespectsWhatHappenedMeanwhile(t *testing.T) {
 	cases := []struct {
 		name        string
 		meanwhile   func(w *world, etag string)
-		wantOutcome handler.Outcome
+		wantOutcome outcome.Outcome
 		wantReason  string
 		wantDoc     string // status of the document afterwards; "" for none
 	}{
@@ -97,12 +99,12 @@ func TestLastAttemptRespectsWhatHappenedMeanwhile(t *testing.T) {
 				w.oss.PutObject(bucket, key+".json", []byte(`{"status":"succeeded"}`), "application/json",
 					map[string]string{"source-etag": etag, "outcome": "succeeded"})
 			},
-			wantOutcome: handler.Skipped, wantReason: "already recognised for this ETag", wantDoc: "succeeded",
+			wantOutcome: outcome.Skipped, wantReason: "already recognised for this ETag", wantDoc: "succeeded",
 		},
 		{
 			name:        "the user deleted the image",
 			meanwhile:   func(w *world, _ string) { w.oss.DeleteObject(bucket, key) },
-			wantOutcome: handler.Skipped, wantReason: "no longer exists",
+			wantOutcome: outcome.Skipped, wantReason: "no longer exists",
 		},
 		{
 			name: "a final result names an older version",
@@ -110,7 +112,7 @@ func TestLastAttemptRespectsWhatHappenedMeanwhile(t *testing.T) {
 				w.oss.PutObject(bucket, key+".json", []byte(`{"status":"succeeded"}`), "application/json",
 					map[string]string{"source-etag": "0123456789ABCDEF0123456789ABCDEF", "outcome": "succeeded"})
 			},
-			wantOutcome: handler.Transient, wantReason: "failed result document written", wantDoc: "failed",
+			wantOutcome: outcome.Transient, wantReason: "failed result document written", wantDoc: "failed",
 		},
 	}
 	for _, tc := range cases {
@@ -124,7 +126,7 @@ func TestLastAttemptRespectsWhatHappenedMeanwhile(t *testing.T) {
 			require.Len(t, summary.Records, 1)
 			assert.Equal(t, tc.wantOutcome, summary.Records[0].Outcome)
 			assert.Contains(t, summary.Records[0].Reason, tc.wantReason)
-			if tc.wantOutcome == handler.Skipped {
+			if tc.wantOutcome == outcome.Skipped {
 				assert.NoError(t, err, "nothing left for FC's failure destination")
 			} else {
 				assert.Error(t, err)
@@ -158,7 +160,7 @@ func TestLastAttemptAgainstAHangingAPIStillWritesBeforeTheDeadline(t *testing.T)
 	require.Error(t, err)
 	assert.True(t, time.Now().Before(deadline), "returned before FC's deadline")
 	doc, _ := w.document("uploads/car-001.jpg")
-	assert.Equal(t, "transient", doc.Outcome)
+	assert.Equal(t, outcome.Transient, doc.Outcome)
 	assert.Contains(t, doc.Error.Message, "deadline")
 }
 
@@ -167,13 +169,13 @@ func TestResultWritesAreRetriedAndVerified(t *testing.T) {
 		name        string
 		failPuts    int32 // PUTs answered with the fault before OSS recovers
 		status      int
-		want        handler.Outcome
+		want        outcome.Outcome
 		wantWritten bool
 	}{
-		{name: "one failed PUT is retried", failPuts: 1, status: 500, want: handler.Succeeded, wantWritten: true},
-		{name: "two failed PUTs are retried", failPuts: 2, status: 503, want: handler.Succeeded, wantWritten: true},
-		{name: "PUT failing every time", failPuts: 100, status: 503, want: handler.Transient},
-		{name: "PUT refused by the role is not retried", failPuts: 100, status: 403, want: handler.Misconfigured},
+		{name: "one failed PUT is retried", failPuts: 1, status: 500, want: outcome.Succeeded, wantWritten: true},
+		{name: "two failed PUTs are retried", failPuts: 2, status: 503, want: outcome.Succeeded, wantWritten: true},
+		{name: "PUT failing every time", failPuts: 100, status: 503, want: outcome.Transient},
+		{name: "PUT refused by the role is not retried", failPuts: 100, status: 403, want: outcome.Misconfigured},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -225,7 +227,7 @@ func TestForgedEventsAreRefusedBeforeAnythingIsSigned(t *testing.T) {
 			summary, err := w.handle([]byte(payload))
 
 			require.NoError(t, err, "refused, not retried")
-			assert.Equal(t, 1, summary.Counts[handler.Skipped])
+			assert.Equal(t, 1, summary.Counts[outcome.Skipped])
 			assert.Contains(t, summary.Records[0].Reason, tc.reason)
 			assert.Empty(t, w.oss.Requests(), "nothing read")
 			assert.Empty(t, w.ocr.Calls(), "nothing signed or sent")
@@ -242,7 +244,7 @@ func TestLongestKeyThatFitsWorks(t *testing.T) {
 	summary, err := w.handle(event("ObjectCreated:PutObject", key, 100))
 
 	require.NoError(t, err)
-	assert.Equal(t, 1, summary.Counts[handler.Succeeded], "%+v", summary.Records)
+	assert.Equal(t, 1, summary.Counts[outcome.Succeeded], "%+v", summary.Records)
 	assert.True(t, w.hasDocument(key))
 }
 
@@ -254,7 +256,7 @@ func TestEventSizeThatDisagreesWithTheObject(t *testing.T) {
 	summary, err := w.handle(event("ObjectCreated:PutObject", "uploads/car-001.jpg", 3)) // the event claims 3 bytes
 
 	require.NoError(t, err)
-	assert.Equal(t, 1, summary.Counts[handler.Succeeded])
+	assert.Equal(t, 1, summary.Counts[outcome.Succeeded])
 	doc, _ := w.document("uploads/car-001.jpg")
 	assert.Equal(t, int64(len(img)), doc.Source.Size, "the object's real size, from HEAD")
 }
@@ -263,16 +265,16 @@ func TestHostileAnswersGetAClearOutcome(t *testing.T) {
 	cases := []struct {
 		name    string
 		reply   ocrserver.Reply
-		want    handler.Outcome
+		want    outcome.Outcome
 		written bool
 	}{
-		{name: "HTML error page", reply: ocrserver.Raw(200, "text/html", []byte("<html><body>502 Bad Gateway</body></html>")), want: handler.Transient},
-		{name: "truncated JSON", reply: ocrserver.Raw(200, "application/json", []byte(`{"status":200,"data":{"frontInfo":`)), want: handler.Transient},
-		{name: "JSON array", reply: ocrserver.Raw(200, "application/json", []byte(`[{"status":200}]`)), want: handler.Transient},
-		{name: "status of the wrong type", reply: ocrserver.Raw(200, "application/json", []byte(`{"status":"200","data":{}}`)), want: handler.Transient},
-		{name: "invalid UTF-8", reply: ocrserver.Raw(200, "application/json", []byte("{\"status\":200,\"message\":\"\xff\"}")), want: handler.Transient},
-		{name: "more than 1 MiB", reply: ocrserver.Raw(200, "application/json", []byte(`{"status":200,"message":"`+strings.Repeat("x", 1<<20)+`"}`)), want: handler.Transient},
-		{name: "megabyte-long message in a rejection", reply: ocrserver.Raw(400, "application/json", []byte(`{"status":400,"code":1009,"message":"`+strings.Repeat("长", 300000)+`"}`)), want: handler.Rejected, written: true},
+		{name: "HTML error page", reply: ocrserver.Raw(200, "text/html", []byte("<html><body>502 Bad Gateway</body></html>")), want: outcome.Transient},
+		{name: "truncated JSON", reply: ocrserver.Raw(200, "application/json", []byte(`{"status":200,"data":{"frontInfo":`)), want: outcome.Transient},
+		{name: "JSON array", reply: ocrserver.Raw(200, "application/json", []byte(`[{"status":200}]`)), want: outcome.Transient},
+		{name: "status of the wrong type", reply: ocrserver.Raw(200, "application/json", []byte(`{"status":"200","data":{}}`)), want: outcome.Transient},
+		{name: "invalid UTF-8", reply: ocrserver.Raw(200, "application/json", []byte("{\"status\":200,\"message\":\"\xff\"}")), want: outcome.Transient},
+		{name: "more than 1 MiB", reply: ocrserver.Raw(200, "application/json", []byte(`{"status":200,"message":"`+strings.Repeat("x", 1<<20)+`"}`)), want: outcome.Transient},
+		{name: "megabyte-long message in a rejection", reply: ocrserver.Raw(400, "application/json", []byte(`{"status":400,"code":1009,"message":"`+strings.Repeat("长", 300000)+`"}`)), want: outcome.Rejected, written: true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -307,7 +309,7 @@ func TestConnectionsAreReusedAcrossInvocations(t *testing.T) {
 		w.upload(key, jpegImage(byte(i)), nil)
 		summary, err := w.handle(event("ObjectCreated:PutObject", key, 100))
 		require.NoError(t, err)
-		require.Equal(t, 1, summary.Counts[handler.Succeeded])
+		require.Equal(t, 1, summary.Counts[outcome.Succeeded])
 	}
 
 	// One record makes at most two OSS requests at once (the image's and its
@@ -327,7 +329,7 @@ func TestImageReplacedDuringRecognitionGetsNoWrongDocument(t *testing.T) {
 	summary, err := w.run("put-object.json")
 
 	require.NoError(t, err)
-	assert.Equal(t, 1, summary.Counts[handler.Skipped])
+	assert.Equal(t, 1, summary.Counts[outcome.Skipped])
 	assert.Contains(t, summary.Records[0].Reason, "replaced during recognition")
 	assert.Contains(t, summary.Records[0].Reason, oldETag)
 	assert.False(t, w.hasDocument("uploads/car-001.jpg"), "no document naming the old ETag")
@@ -335,7 +337,7 @@ func TestImageReplacedDuringRecognitionGetsNoWrongDocument(t *testing.T) {
 	// The new upload's own event recognises the new version.
 	summary, err = w.run("put-object.json")
 	require.NoError(t, err)
-	assert.Equal(t, 1, summary.Counts[handler.Succeeded])
+	assert.Equal(t, 1, summary.Counts[outcome.Succeeded])
 	doc, _ := w.document("uploads/car-001.jpg")
 	assert.NotEqual(t, oldETag, doc.Source.ETag)
 	assert.Equal(t, ocrserver.Recognize(jpegImage(2), "FRONT").FrontInfo.PlateNo, decodeResponse(t, doc).Data.FrontInfo["plateNo"])

@@ -3,26 +3,15 @@ package handler
 import (
 	"fmt"
 	"strings"
-)
 
-// Outcome is what happened to one record (DESIGN.md, "Outcomes").
-type Outcome string
-
-// Outcomes. Succeeded, Rejected and Skipped end the record; Transient and
-// Misconfigured fail the invocation so that FC retries it.
-const (
-	Succeeded     Outcome = "succeeded"
-	Rejected      Outcome = "rejected"
-	Transient     Outcome = "transient"
-	Misconfigured Outcome = "misconfigured"
-	Skipped       Outcome = "skipped"
+	"github.com/vlicense/fc-vehicle-license/internal/outcome"
 )
 
 // RecordResult is one record's line in the summary.
 type RecordResult struct {
-	Bucket  string  `json:"bucket"`
-	Key     string  `json:"key"`
-	Outcome Outcome `json:"outcome"`
+	Bucket  string          `json:"bucket"`
+	Key     string          `json:"key"`
+	Outcome outcome.Outcome `json:"outcome"`
 	// Reason says why a record was skipped or failed.
 	Reason string `json:"reason,omitempty"`
 	// ResultKey is the document written, for succeeded and rejected.
@@ -32,14 +21,14 @@ type RecordResult struct {
 
 // Summary is what an invocation returns.
 type Summary struct {
-	RequestID string          `json:"requestId,omitempty"`
-	Counts    map[Outcome]int `json:"counts"`
-	Records   []RecordResult  `json:"records"`
+	RequestID string                  `json:"requestId,omitempty"`
+	Counts    map[outcome.Outcome]int `json:"counts"`
+	Records   []RecordResult          `json:"records"`
 }
 
 func newSummary(requestID string, results []RecordResult) Summary {
-	s := Summary{RequestID: requestID, Counts: map[Outcome]int{}, Records: results}
-	for _, o := range []Outcome{Succeeded, Rejected, Skipped, Transient, Misconfigured} {
+	s := Summary{RequestID: requestID, Counts: make(map[outcome.Outcome]int, len(outcome.All)), Records: results}
+	for _, o := range outcome.All {
 		s.Counts[o] = 0
 	}
 	for _, r := range results {
@@ -57,7 +46,7 @@ type InvocationError struct {
 func (e *InvocationError) Error() string {
 	var failed []string
 	for _, r := range e.Summary.Records {
-		if r.Outcome == Transient || r.Outcome == Misconfigured {
+		if r.Outcome.Retried() {
 			failed = append(failed, fmt.Sprintf("%s/%s: %s: %s", r.Bucket, r.Key, r.Outcome, r.Reason))
 		}
 	}
@@ -67,5 +56,5 @@ func (e *InvocationError) Error() string {
 
 // needsRetry reports whether any record ended transient or misconfigured.
 func (s Summary) needsRetry() bool {
-	return s.Counts[Transient]+s.Counts[Misconfigured] > 0
+	return s.Counts[outcome.Transient]+s.Counts[outcome.Misconfigured] > 0
 }

@@ -6,7 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/vlicense/fc-vehicle-license/handler"
+	"github.com/vlicense/fc-vehicle-license/internal/outcome"
 	"github.com/vlicense/fc-vehicle-license/tools/localcloud/ocrserver"
 )
 
@@ -28,7 +28,7 @@ func TestVersionedBucketPinsTheRecognisedVersion(t *testing.T) {
 	summary, err := w.run("put-object.json")
 
 	require.NoError(t, err)
-	require.Equal(t, 1, summary.Counts[handler.Succeeded], "%+v", summary.Records)
+	require.Equal(t, 1, summary.Counts[outcome.Succeeded], "%+v", summary.Records)
 	calls := w.callsFor("uploads/car-001.jpg")
 	require.Len(t, calls, 1)
 	assert.Contains(t, calls[0].ImgURL, "versionId=", "the URL is pinned to a version")
@@ -41,7 +41,7 @@ func TestVersionedBucketPinsTheRecognisedVersion(t *testing.T) {
 	// The new version's own event recognises it, once.
 	summary, err = w.run("put-object.json")
 	require.NoError(t, err)
-	assert.Equal(t, 1, summary.Counts[handler.Succeeded])
+	assert.Equal(t, 1, summary.Counts[outcome.Succeeded])
 	doc, _ = w.document("uploads/car-001.jpg")
 	assert.NotEqual(t, firstETag, doc.Source.ETag)
 	assert.NotEqual(t, firstVersion, doc.Source.VersionID)

@@ -13,9 +13,12 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/vlicense/fc-vehicle-license/handler"
 	"github.com/vlicense/fc-vehicle-license/internal/config"
 	"github.com/vlicense/fc-vehicle-license/internal/objectstore"
+	"github.com/vlicense/fc-vehicle-license/internal/outcome"
 )
 
 const backfillIntro = `Usage: vlicense backfill --bucket B [--prefix P] [--dry-run] [--concurrency N] [--log FILE] [--page-size N]
@@ -101,7 +104,7 @@ func runBackfill(ctx context.Context, std IO, args []string) int {
 		return ExitFailed
 	case result.interrupted:
 		return ExitInterrupted
-	case result.counts[handler.Transient]+result.counts[handler.Misconfigured] > 0:
+	case result.counts[outcome.Transient]+result.counts[outcome.Misconfigured] > 0:
 		return ExitFailed
 	}
 	return ExitOK
@@ -120,7 +123,7 @@ type backfill struct {
 }
 
 type backfillResult struct {
-	counts      map[handler.Outcome]int
+	counts      map[outcome.Outcome]int
 	failures    []handler.RecordResult
 	listed      int
 	interrupted bool
@@ -132,41 +135,34 @@ type backfillResult struct {
 // cancelled and the objects in flight have finished.
 func (b *backfill) run(ctx context.Context) backfillResult {
 	start := time.Now()
-	objects := make(chan handler.ObjectRef)
-	res := backfillResult{counts: map[handler.Outcome]int{}}
+	res := backfillResult{counts: map[outcome.Outcome]int{}}
 	var mu sync.Mutex
-
-	var wg sync.WaitGroup
-	for range b.workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for obj := range objects {
-				// An image in flight finishes even after Ctrl-C: its result
-				// is written whole or not at all.
-				r := b.handler.ProcessObject(context.WithoutCancel(ctx), obj, b.dryRun)
-				mu.Lock()
-				res.counts[r.Outcome]++
-				if r.Outcome == handler.Transient || r.Outcome == handler.Misconfigured {
-					res.failures = append(res.failures, r)
-				}
-				b.progress.done(r.Outcome)
-				mu.Unlock()
+	var g errgroup.Group
+	g.SetLimit(b.workers)
+	res.listed, res.listErr = b.list(ctx, func(obj handler.ObjectRef) {
+		g.Go(func() error {
+			// An image in flight finishes even after Ctrl-C: its result is
+			// written whole or not at all.
+			r := b.handler.ProcessObject(context.WithoutCancel(ctx), obj, b.dryRun)
+			mu.Lock()
+			defer mu.Unlock()
+			res.counts[r.Outcome]++
+			if r.Outcome.Retried() {
+				res.failures = append(res.failures, r)
 			}
-		}()
-	}
-
-	res.listed, res.listErr = b.list(ctx, objects)
-	close(objects)
-	wg.Wait()
+			b.progress.done(r.Outcome)
+			return nil
+		})
+	})
+	_ = g.Wait()
 	res.interrupted = ctx.Err() != nil
 	res.elapsed = time.Since(start)
 	return res
 }
 
-// list pages through the prefix, handing each object to the workers, until
-// the listing ends or ctx is cancelled.
-func (b *backfill) list(ctx context.Context, out chan<- handler.ObjectRef) (int, error) {
+// list pages through the prefix, handing each object to process (which
+// waits for a free worker), until the listing ends or ctx is cancelled.
+func (b *backfill) list(ctx context.Context, process func(handler.ObjectRef)) (int, error) {
 	token, n := "", 0
 	for {
 		page, err := b.store.List(ctx, b.bucket, b.prefix, token, b.pageSize)
@@ -178,12 +174,11 @@ func (b *backfill) list(ctx context.Context, out chan<- handler.ObjectRef) (int,
 		}
 		b.progress.listed(len(page.Objects), page.Next == "")
 		for _, o := range page.Objects {
-			select {
-			case out <- handler.ObjectRef{Bucket: b.bucket, Key: o.Key, Size: o.Size, LastModified: o.LastModified}:
-				n++
-			case <-ctx.Done():
+			if ctx.Err() != nil {
 				return n, ctx.Err()
 			}
+			process(handler.ObjectRef{Bucket: b.bucket, Key: o.Key, Size: o.Size, LastModified: o.LastModified})
+			n++
 		}
 		if page.Next == "" {
 			return n, nil
@@ -199,9 +194,9 @@ func printBackfillSummary(std IO, r backfillResult, dryRun bool) {
 		title = "backfill (dry run: nothing was recognised or billed)"
 	}
 	fmt.Fprintf(w, "%s: %d objects in %s\n", title, processed(r.counts), r.elapsed.Round(time.Millisecond))
-	order := []handler.Outcome{handler.Planned, handler.Succeeded, handler.Rejected, handler.Skipped, handler.Transient, handler.Misconfigured}
+	order := []outcome.Outcome{outcome.Planned, outcome.Succeeded, outcome.Rejected, outcome.Skipped, outcome.Transient, outcome.Misconfigured}
 	for _, o := range order {
-		if n := r.counts[o]; n > 0 || (o != handler.Planned && !dryRun) || (o == handler.Planned && dryRun) {
+		if n := r.counts[o]; n > 0 || (o != outcome.Planned && !dryRun) || (o == outcome.Planned && dryRun) {
 			fmt.Fprintf(w, "  %-13s %d\n", o, n)
 		}
 	}
@@ -224,7 +219,7 @@ func printBackfillSummary(std IO, r backfillResult, dryRun bool) {
 	}
 }
 
-func processed(counts map[handler.Outcome]int) int {
+func processed(counts map[outcome.Outcome]int) int {
 	n := 0
 	for _, c := range counts {
 		n += c

@@ -23,10 +23,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vlicense/fc-vehicle-license/handler"
+	"github.com/vlicense/fc-vehicle-license/internal/outcome"
 	"github.com/vlicense/fc-vehicle-license/tools/deployspec"
 	"github.com/vlicense/fc-vehicle-license/tools/localcloud/ocrserver"
 	"github.com/vlicense/fc-vehicle-license/tools/localcloud/ossserver"
-
 	"github.com/vlicense/fc-vehicle-license/tools/syncbuf"
 )
 
@@ -137,7 +137,7 @@ func TestInvokeRunsTheHandlerOnAnEventFile(t *testing.T) {
 	require.Equal(t, ExitOK, code, o.String())
 	var summary handler.Summary
 	require.NoError(t, json.Unmarshal(o.stdout.Bytes(), &summary), o.stdout.String())
-	assert.Equal(t, 1, summary.Counts[handler.Succeeded])
+	assert.Equal(t, 1, summary.Counts[outcome.Succeeded])
 	_, ok := s.oss.Object(testBucket, "uploads/car-001.jpg.json")
 	assert.True(t, ok)
 	assert.Contains(t, o.stderr.String(), `"msg":"result written"`, "JSON logs on stderr")

@@ -15,6 +15,7 @@ import (
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 
 	"github.com/vlicense/fc-vehicle-license/handler"
+	"github.com/vlicense/fc-vehicle-license/internal/outcome"
 	"github.com/vlicense/fc-vehicle-license/tools/localcloud"
 	"github.com/vlicense/fc-vehicle-license/tools/localcloud/fcemulator"
 	"github.com/vlicense/fc-vehicle-license/tools/localcloud/ossserver"
@@ -117,7 +118,7 @@ type demo struct {
 	attempts []fcemulator.Attempt
 	failed   []fcemulator.FailureRecord
 	stepLog  []string
-	outcomes map[handler.Outcome]int
+	outcomes map[outcome.Outcome]int
 }
 
 func (d *demo) observer() localcloud.Observer {
@@ -223,7 +224,7 @@ func (d *demo) step(ctx context.Context, bucket *oss.Bucket, i int, u demoUpload
 func (d *demo) summary() {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	counts := map[handler.Outcome]int{}
+	counts := map[outcome.Outcome]int{}
 	for _, a := range d.attempts {
 		var s handler.Summary
 		if a.Error == nil && json.Unmarshal(a.Payload, &s) == nil {
@@ -250,7 +251,7 @@ func (d *demo) summary() {
 	fmt.Fprintf(d.out, "  uploads                 %d\n", d.uploads)
 	fmt.Fprintf(d.out, "  invocations             %d (%d of them FC retries)\n", len(d.attempts), retried)
 	fmt.Fprintf(d.out, "  records                 succeeded %d · rejected %d · skipped %d\n",
-		counts[handler.Succeeded], counts[handler.Rejected], counts[handler.Skipped])
+		counts[outcome.Succeeded], counts[outcome.Rejected], counts[outcome.Skipped])
 	fmt.Fprintf(d.out, "  result documents        %d (their own events matched no trigger: no recursion)\n", results)
 	fmt.Fprintf(d.out, "  recognition API calls   %d, billed %d (only HTTP 200 is billed)\n", len(d.cloud.OCR.Calls()), d.cloud.OCR.Billed())
 	fmt.Fprintf(d.out, "  given up (onFailure)    %d\n", len(d.failed))

@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/vlicense/fc-vehicle-license/handler"
+	"github.com/vlicense/fc-vehicle-license/internal/outcome"
 )
 
 // progress shows a backfill advancing: a bar redrawn in place on a
@@ -23,7 +23,7 @@ type progress struct {
 	nListed   int
 	listDone  bool
 	processed int
-	counts    map[handler.Outcome]int
+	counts    map[outcome.Outcome]int
 }
 
 func newProgress(w io.Writer, terminal, dryRun bool) *progress {
@@ -31,7 +31,7 @@ func newProgress(w io.Writer, terminal, dryRun bool) *progress {
 	if terminal {
 		interval = 100 * time.Millisecond
 	}
-	return &progress{w: w, terminal: terminal, dryRun: dryRun, start: time.Now(), interval: interval, counts: map[handler.Outcome]int{}}
+	return &progress{w: w, terminal: terminal, dryRun: dryRun, start: time.Now(), interval: interval, counts: map[outcome.Outcome]int{}}
 }
 
 func (p *progress) listed(n int, last bool) {
@@ -42,7 +42,7 @@ func (p *progress) listed(n int, last bool) {
 	p.maybeDraw(false)
 }
 
-func (p *progress) done(o handler.Outcome) {
+func (p *progress) done(o outcome.Outcome) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.processed++
@@ -91,7 +91,7 @@ func (p *progress) maybeDraw(force bool) {
 
 func (p *progress) countsText() string {
 	var parts []string
-	for _, o := range []handler.Outcome{handler.Planned, handler.Succeeded, handler.Rejected, handler.Skipped, handler.Transient, handler.Misconfigured} {
+	for _, o := range []outcome.Outcome{outcome.Planned, outcome.Succeeded, outcome.Rejected, outcome.Skipped, outcome.Transient, outcome.Misconfigured} {
 		if n := p.counts[o]; n > 0 {
 			parts = append(parts, fmt.Sprintf("%s %d", o, n))
 		}

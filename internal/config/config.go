@@ -2,7 +2,7 @@
 // once, at instance start, and refuses to start with any of them wrong.
 //
 // The variable names are a contract shared with s.yaml, the README and the
-// local tools (see DESIGN.md); change them everywhere or nowhere.
+// local tools (docs/configuration.md); change them everywhere or nowhere.
 package config
 
 import (

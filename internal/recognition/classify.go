@@ -1,6 +1,6 @@
 // Package recognition calls the 行驶证 recognition API sold on the Alibaba
 // Cloud Marketplace: one multipart POST with imgUrl and cardSide, the answer
-// sorted into the outcome classes of DESIGN.md, transient failures retried.
+// sorted into outcomes (docs/outcomes.md), transient failures retried.
 package recognition
 
 import (
@@ -10,29 +10,14 @@ import (
 	"net/http"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/vlicense/fc-vehicle-license/internal/outcome"
 )
 
-// Class is what an answer means for the image, and so what the function
-// does next.
-type Class string
-
-const (
-	// Succeeded: HTTP 200 and body status 200. The result is written.
-	Succeeded Class = "succeeded"
-	// Rejected: the vendor refused this image (its own 400 business error,
-	// or 413). A retry cannot help; a failed result is written.
-	Rejected Class = "rejected"
-	// Transient: 5xx, throttling, timeouts, connection errors, bodies that
-	// are not the documented JSON. Retried here, then by FC.
-	Transient Class = "transient"
-	// Misconfigured: the call itself is wrong (AppCode, subscription,
-	// endpoint). Nothing is written; the invocation fails naming the setting.
-	Misconfigured Class = "misconfigured"
-)
-
-// Answer is one HTTP answer of the API, classified.
+// Answer is one HTTP answer of the API, classified: Outcome is
+// Succeeded, Rejected, Transient or Misconfigured.
 type Answer struct {
-	Class      Class
+	Outcome    outcome.Outcome
 	HTTPStatus int
 	// Body is the vendor's JSON verbatim when it is the documented object
 	// (nothing dropped, unknown fields kept); nil otherwise.
@@ -84,47 +69,47 @@ func Classify(httpStatus int, header http.Header, body []byte) Answer {
 	switch {
 	case httpStatus == http.StatusOK:
 		if !parsed {
-			a.Class = Transient
+			a.Outcome = outcome.Transient
 			a.Reason = "HTTP 200 with a body that is not the documented JSON"
 			a.Preview = preview(body)
 			return a
 		}
 		// The gateway says 200 but the vendor's own status decides.
-		a.Class, a.Reason = classifyStatus(a.Status, "body status")
+		a.Outcome, a.Reason = classifyStatus(a.Status, "body status")
 		return a
 
 	case httpStatus == http.StatusForbidden && throttled(gatewayMessage):
-		a.Class = Transient
+		a.Outcome = outcome.Transient
 		a.Reason = "throttled by the API gateway: " + gatewayMessage
 		return a
 
 	case gatewayMessage != "" && httpStatus >= 400 && httpStatus < 500 && httpStatus != http.StatusRequestEntityTooLarge:
 		// The gateway refused the call before the vendor saw it: AppCode,
 		// signature, timestamp or URL problems.
-		a.Class = Misconfigured
+		a.Outcome = outcome.Misconfigured
 		a.Reason = fmt.Sprintf("the API gateway refused the call (HTTP %d: %s): check %s and OCR_ENDPOINT", httpStatus, gatewayMessage, credentialSettings)
 		return a
 
 	case httpStatus == http.StatusBadRequest:
 		if !parsed {
-			a.Class = Transient
+			a.Outcome = outcome.Transient
 			a.Reason = "HTTP 400 with a body that is not the documented JSON"
 			a.Preview = preview(body)
 			return a
 		}
-		a.Class = Rejected
+		a.Outcome = outcome.Rejected
 		return a
 
 	case httpStatus == http.StatusRequestEntityTooLarge:
-		a.Class = Rejected
+		a.Outcome = outcome.Rejected
 		if !parsed {
 			a.Message = "request larger than the API accepts (HTTP 413)"
 		}
 		return a
 	}
 
-	a.Class, a.Reason = classifyStatus(httpStatus, "HTTP")
-	if !parsed && a.Class == Transient {
+	a.Outcome, a.Reason = classifyStatus(httpStatus, "HTTP")
+	if !parsed && a.Outcome == outcome.Transient {
 		a.Preview = preview(body)
 	}
 	return a
@@ -132,26 +117,26 @@ func Classify(httpStatus int, header http.Header, body []byte) Answer {
 
 // classifyStatus maps a status, from HTTP or from the body, to its class
 // per the vendor's error table.
-func classifyStatus(status int, where string) (Class, string) {
+func classifyStatus(status int, where string) (outcome.Outcome, string) {
 	switch {
 	case status == 200:
-		return Succeeded, ""
+		return outcome.Succeeded, ""
 	case status == 400 || status == 413:
-		return Rejected, ""
+		return outcome.Rejected, ""
 	case status == 401:
-		return Misconfigured, fmt.Sprintf("%s 401: authentication failed: check %s", where, credentialSettings)
+		return outcome.Misconfigured, fmt.Sprintf("%s 401: authentication failed: check %s", where, credentialSettings)
 	case status == 402:
-		return Misconfigured, fmt.Sprintf("%s 402: the product is not subscribed or has no calls left: check the Marketplace subscription of %s", where, credentialSettings)
+		return outcome.Misconfigured, fmt.Sprintf("%s 402: the product is not subscribed or has no calls left: check the Marketplace subscription of %s", where, credentialSettings)
 	case status == 403:
-		return Misconfigured, fmt.Sprintf("%s 403: permission denied: check %s and its subscription", where, credentialSettings)
+		return outcome.Misconfigured, fmt.Sprintf("%s 403: permission denied: check %s and its subscription", where, credentialSettings)
 	case status == 404:
-		return Misconfigured, fmt.Sprintf("%s 404: no such API path: check OCR_ENDPOINT", where)
+		return outcome.Misconfigured, fmt.Sprintf("%s 404: no such API path: check OCR_ENDPOINT", where)
 	case status == 429 || status >= 500:
-		return Transient, fmt.Sprintf("%s %d from the recognition API", where, status)
+		return outcome.Transient, fmt.Sprintf("%s %d from the recognition API", where, status)
 	case status >= 300 && status < 400:
-		return Misconfigured, fmt.Sprintf("%s %d redirect: check OCR_ENDPOINT (scheme and path)", where, status)
+		return outcome.Misconfigured, fmt.Sprintf("%s %d redirect: check OCR_ENDPOINT (scheme and path)", where, status)
 	}
-	return Transient, fmt.Sprintf("%s %d is not in the API's documented answers", where, status)
+	return outcome.Transient, fmt.Sprintf("%s %d is not in the API's documented answers", where, status)
 }
 
 // parseVendorBody accepts only the documented shape: a JSON object whose

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/vlicense/fc-vehicle-license/internal/outcome"
 )
 
 const (
@@ -25,41 +27,41 @@ func TestClassify(t *testing.T) {
 		status     int
 		header     http.Header
 		body       string
-		want       Class
+		want       outcome.Outcome
 		wantCode   int
 		wantBody   bool
 		wantReason string
 	}{
-		{name: "success", status: 200, body: successBody, want: Succeeded, wantBody: true},
-		{name: "business error", status: 400, body: businessBody, want: Rejected, wantCode: 1009, wantBody: true},
-		{name: "business error inside HTTP 200", status: 200, body: businessBody, want: Rejected, wantCode: 1009, wantBody: true},
-		{name: "image too large", status: 413, body: `{"status":413,"code":0,"message":"too large"}`, want: Rejected, wantBody: true},
-		{name: "image too large from the gateway", status: 413, header: gateway("Request Body Too Large"), body: "<html>", want: Rejected},
-		{name: "bad gateway", status: 502, body: "<html>bad gateway</html>", want: Transient, wantReason: "502"},
-		{name: "unavailable", status: 503, body: "", want: Transient, wantReason: "503"},
-		{name: "gateway timeout", status: 504, body: "", want: Transient},
-		{name: "internal error", status: 500, body: `{"status":500,"message":"系统内部异常"}`, want: Transient, wantBody: true},
-		{name: "body status 500 inside HTTP 200", status: 200, body: `{"status":500,"code":0,"message":"x"}`, want: Transient, wantBody: true},
-		{name: "throttled", status: 403, header: gateway("Throttled by USER Flow Control"), want: Transient, wantReason: "throttled"},
-		{name: "throttled by API flow control", status: 403, header: gateway("Throttled by API Flow Control"), want: Transient},
-		{name: "unauthorised", status: 401, want: Misconfigured, wantReason: "OCR_APPCODE"},
-		{name: "not subscribed", status: 402, body: `{"status":402,"message":"未开通产品权限"}`, want: Misconfigured, wantReason: "subscription", wantBody: true},
-		{name: "forbidden", status: 403, want: Misconfigured, wantReason: "OCR_APPCODE"},
-		{name: "wrong path", status: 404, want: Misconfigured, wantReason: "OCR_ENDPOINT"},
-		{name: "invalid AppCode from the gateway", status: 400, header: gateway("Invalid AppCode `not exists`"), want: Misconfigured, wantReason: "Invalid AppCode"},
-		{name: "invalid url from the gateway", status: 400, header: gateway("Invalid Url"), want: Misconfigured, wantReason: "OCR_ENDPOINT"},
-		{name: "redirect", status: 301, want: Misconfigured, wantReason: "redirect"},
-		{name: "HTML with HTTP 200", status: 200, body: "<html>oops</html>", want: Transient, wantReason: "not the documented JSON"},
-		{name: "truncated JSON", status: 200, body: `{"status":200,"data":{`, want: Transient},
-		{name: "JSON array", status: 200, body: `[{"status":200}]`, want: Transient},
-		{name: "status of the wrong type", status: 200, body: `{"status":"200"}`, want: Transient},
-		{name: "no status at all", status: 200, body: `{"message":"ok"}`, want: Transient},
-		{name: "400 that is not the vendor's JSON", status: 400, body: "<html>proxy</html>", want: Transient},
-		{name: "too many requests", status: 429, want: Transient},
-		{name: "invalid UTF-8 in a string", status: 200, body: "{\"status\":200,\"message\":\"\xff\xfe\"}", want: Transient, wantReason: "not the documented JSON"},
-		{name: "megabyte-long message", status: 400, body: `{"status":400,"code":1009,"message":"` + strings.Repeat("长", 300000) + `"}`, want: Rejected, wantCode: 1009, wantBody: true},
-		{name: "status as a float", status: 200, body: `{"status":200.5}`, want: Transient},
-		{name: "null body", status: 200, body: `null`, want: Transient},
+		{name: "success", status: 200, body: successBody, want: outcome.Succeeded, wantBody: true},
+		{name: "business error", status: 400, body: businessBody, want: outcome.Rejected, wantCode: 1009, wantBody: true},
+		{name: "business error inside HTTP 200", status: 200, body: businessBody, want: outcome.Rejected, wantCode: 1009, wantBody: true},
+		{name: "image too large", status: 413, body: `{"status":413,"code":0,"message":"too large"}`, want: outcome.Rejected, wantBody: true},
+		{name: "image too large from the gateway", status: 413, header: gateway("Request Body Too Large"), body: "<html>", want: outcome.Rejected},
+		{name: "bad gateway", status: 502, body: "<html>bad gateway</html>", want: outcome.Transient, wantReason: "502"},
+		{name: "unavailable", status: 503, body: "", want: outcome.Transient, wantReason: "503"},
+		{name: "gateway timeout", status: 504, body: "", want: outcome.Transient},
+		{name: "internal error", status: 500, body: `{"status":500,"message":"系统内部异常"}`, want: outcome.Transient, wantBody: true},
+		{name: "body status 500 inside HTTP 200", status: 200, body: `{"status":500,"code":0,"message":"x"}`, want: outcome.Transient, wantBody: true},
+		{name: "throttled", status: 403, header: gateway("Throttled by USER Flow Control"), want: outcome.Transient, wantReason: "throttled"},
+		{name: "throttled by API flow control", status: 403, header: gateway("Throttled by API Flow Control"), want: outcome.Transient},
+		{name: "unauthorised", status: 401, want: outcome.Misconfigured, wantReason: "OCR_APPCODE"},
+		{name: "not subscribed", status: 402, body: `{"status":402,"message":"未开通产品权限"}`, want: outcome.Misconfigured, wantReason: "subscription", wantBody: true},
+		{name: "forbidden", status: 403, want: outcome.Misconfigured, wantReason: "OCR_APPCODE"},
+		{name: "wrong path", status: 404, want: outcome.Misconfigured, wantReason: "OCR_ENDPOINT"},
+		{name: "invalid AppCode from the gateway", status: 400, header: gateway("Invalid AppCode `not exists`"), want: outcome.Misconfigured, wantReason: "Invalid AppCode"},
+		{name: "invalid url from the gateway", status: 400, header: gateway("Invalid Url"), want: outcome.Misconfigured, wantReason: "OCR_ENDPOINT"},
+		{name: "redirect", status: 301, want: outcome.Misconfigured, wantReason: "redirect"},
+		{name: "HTML with HTTP 200", status: 200, body: "<html>oops</html>", want: outcome.Transient, wantReason: "not the documented JSON"},
+		{name: "truncated JSON", status: 200, body: `{"status":200,"data":{`, want: outcome.Transient},
+		{name: "JSON array", status: 200, body: `[{"status":200}]`, want: outcome.Transient},
+		{name: "status of the wrong type", status: 200, body: `{"status":"200"}`, want: outcome.Transient},
+		{name: "no status at all", status: 200, body: `{"message":"ok"}`, want: outcome.Transient},
+		{name: "400 that is not the vendor's JSON", status: 400, body: "<html>proxy</html>", want: outcome.Transient},
+		{name: "too many requests", status: 429, want: outcome.Transient},
+		{name: "invalid UTF-8 in a string", status: 200, body: "{\"status\":200,\"message\":\"\xff\xfe\"}", want: outcome.Transient, wantReason: "not the documented JSON"},
+		{name: "megabyte-long message", status: 400, body: `{"status":400,"code":1009,"message":"` + strings.Repeat("长", 300000) + `"}`, want: outcome.Rejected, wantCode: 1009, wantBody: true},
+		{name: "status as a float", status: 200, body: `{"status":200.5}`, want: outcome.Transient},
+		{name: "null body", status: 200, body: `null`, want: outcome.Transient},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -68,7 +70,7 @@ func TestClassify(t *testing.T) {
 				h = http.Header{}
 			}
 			a := Classify(tc.status, h, []byte(tc.body))
-			assert.Equal(t, tc.want, a.Class)
+			assert.Equal(t, tc.want, a.Outcome)
 			assert.Equal(t, tc.status, a.HTTPStatus)
 			assert.Equal(t, tc.wantCode, a.Code)
 			if tc.wantBody {
@@ -93,7 +95,7 @@ func TestClassifyPreviewIsShortValidUTF8(t *testing.T) {
 	body := []byte(strings.Repeat("行", 500))
 	body = append(body[:len(body)-1], 0xff)
 	a := Classify(200, http.Header{}, body)
-	assert.Equal(t, Transient, a.Class)
+	assert.Equal(t, outcome.Transient, a.Outcome)
 	assert.LessOrEqual(t, len(a.Preview), previewBytes+3)
 	assert.True(t, strings.HasPrefix(a.Preview, "行行"))
 }
@@ -109,12 +111,12 @@ func FuzzClassify(f *testing.F) {
 			h.Set("X-Ca-Error-Message", gatewayMessage)
 		}
 		a := Classify(status, h, body)
-		switch a.Class {
-		case Succeeded, Rejected, Transient, Misconfigured:
+		switch a.Outcome {
+		case outcome.Succeeded, outcome.Rejected, outcome.Transient, outcome.Misconfigured:
 		default:
-			t.Fatalf("class %q for status %d", a.Class, status)
+			t.Fatalf("class %q for status %d", a.Outcome, status)
 		}
-		if a.Class == Succeeded && (status != 200 || a.Status != 200) {
+		if a.Outcome == outcome.Succeeded && (status != 200 || a.Status != 200) {
 			t.Fatalf("succeeded with HTTP %d body status %d", status, a.Status)
 		}
 	})

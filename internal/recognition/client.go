@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"mime/multipart"
 	"net"
 	"net/http"
@@ -15,6 +14,8 @@ import (
 	"time"
 
 	"github.com/vlicense/fc-vehicle-license/internal/httpclient"
+	"github.com/vlicense/fc-vehicle-license/internal/outcome"
+	"github.com/vlicense/fc-vehicle-license/internal/retry"
 )
 
 // Config describes how to reach the API.
@@ -39,8 +40,9 @@ type Config struct {
 // Client is safe for concurrent use. Build one per instance so that its
 // connections stay warm across invocations.
 type Client struct {
-	cfg  Config
-	http *http.Client
+	cfg    Config
+	http   *http.Client
+	policy retry.Policy
 }
 
 // Request is one image to recognise.
@@ -81,7 +83,8 @@ func New(cfg Config) *Client {
 		// invocation's), so the client sets none.
 		hc = httpclient.New(cfg.MaxConns, 0)
 	}
-	return &Client{cfg: cfg, http: hc}
+	policy := retry.Policy{Attempts: cfg.MaxAttempts, Base: cfg.BaseBackoff, Max: cfg.MaxBackoff, MinAttempt: minAttemptTime}
+	return &Client{cfg: cfg, http: hc, policy: policy}
 }
 
 // Recognize calls the API, retrying transient answers with exponential
@@ -93,45 +96,33 @@ func (c *Client) Recognize(ctx context.Context, req Request) Result {
 		log = slog.New(slog.DiscardHandler)
 	}
 	var res Result
-	for attempt := 1; ; attempt++ {
-		res.Attempts = attempt
+	attempts, stop, _ := retry.Do(ctx, c.policy, func(int) error {
 		res.Answer = c.attempt(ctx, req)
-		if res.Class != Transient {
-			return res
+		if res.Outcome == outcome.Transient {
+			return errTransient
 		}
-		if attempt >= c.cfg.MaxAttempts {
-			res.Reason = fmt.Sprintf("%s (after %d attempts)", res.Reason, attempt)
-			return res
-		}
-		wait := c.backoff(attempt)
-		if deadline, ok := ctx.Deadline(); ok && time.Until(deadline) < wait+minAttemptTime {
-			res.Reason = fmt.Sprintf("%s (after %d attempts; no time left before the invocation deadline)", res.Reason, attempt)
-			return res
-		}
+		return nil // an answer that another attempt would not change
+	}, func(attempt int, _ error, wait time.Duration) {
 		log.Warn("recognition attempt failed, retrying",
-			"attempt", attempt, "class", res.Class, "reason", res.Reason, "preview", res.Preview, "retry_in_ms", wait.Milliseconds())
-		select {
-		case <-ctx.Done():
-			res.Reason = fmt.Sprintf("%s (after %d attempts; %v)", res.Reason, attempt, context.Cause(ctx))
-			return res
-		case <-time.After(wait):
-		}
+			"attempt", attempt, "class", res.Outcome, "reason", res.Reason, "preview", res.Preview, "retry_in_ms", wait.Milliseconds())
+	})
+	res.Attempts = attempts
+	switch stop {
+	case retry.Exhausted:
+		res.Reason = fmt.Sprintf("%s (after %d attempts)", res.Reason, attempts)
+	case retry.NoTimeLeft:
+		res.Reason = fmt.Sprintf("%s (after %d attempts; no time left before the invocation deadline)", res.Reason, attempts)
+	case retry.Cancelled:
+		res.Reason = fmt.Sprintf("%s (after %d attempts; %v)", res.Reason, attempts, context.Cause(ctx))
 	}
+	return res
 }
+
+var errTransient = errors.New("transient answer")
 
 // minAttemptTime is the least time worth starting an attempt with: less
 // than this and it would only time out, costing a connection.
 const minAttemptTime = 500 * time.Millisecond
-
-// backoff is "full jitter": a random wait up to an exponentially growing
-// ceiling, so that many instances throttled together do not retry together.
-func (c *Client) backoff(attempt int) time.Duration {
-	ceiling := c.cfg.BaseBackoff << (attempt - 1)
-	if ceiling > c.cfg.MaxBackoff || ceiling <= 0 {
-		ceiling = c.cfg.MaxBackoff
-	}
-	return time.Duration(rand.Int64N(int64(ceiling) + 1))
-}
 
 // attempt makes one call within OCR_TIMEOUT and the caller's deadline.
 func (c *Client) attempt(ctx context.Context, req Request) Answer {
@@ -140,11 +131,11 @@ func (c *Client) attempt(ctx context.Context, req Request) Answer {
 
 	body, contentType, err := form(req)
 	if err != nil {
-		return Answer{Class: Transient, Reason: "building the request: " + err.Error()}
+		return Answer{Outcome: outcome.Transient, Reason: "building the request: " + err.Error()}
 	}
 	hreq, err := http.NewRequestWithContext(actx, http.MethodPost, c.cfg.Endpoint, bytes.NewReader(body))
 	if err != nil {
-		return Answer{Class: Misconfigured, Reason: "OCR_ENDPOINT is not a usable URL"}
+		return Answer{Outcome: outcome.Misconfigured, Reason: "OCR_ENDPOINT is not a usable URL"}
 	}
 	hreq.Header.Set("Content-Type", contentType)
 	hreq.Header.Set("Accept", "application/json")
@@ -158,15 +149,15 @@ func (c *Client) attempt(ctx context.Context, req Request) Answer {
 
 	resp, err := c.http.Do(hreq)
 	if err != nil {
-		return Answer{Class: Transient, Reason: c.describe(ctx, err)}
+		return Answer{Outcome: outcome.Transient, Reason: c.describe(ctx, err)}
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxBodyBytes+1))
 	if err != nil {
-		return Answer{Class: Transient, HTTPStatus: resp.StatusCode, Reason: "reading the answer: " + c.describe(ctx, err)}
+		return Answer{Outcome: outcome.Transient, HTTPStatus: resp.StatusCode, Reason: "reading the answer: " + c.describe(ctx, err)}
 	}
 	if len(raw) > maxBodyBytes {
-		return Answer{Class: Transient, HTTPStatus: resp.StatusCode, Reason: "answer larger than 1 MiB", Preview: preview(raw)}
+		return Answer{Outcome: outcome.Transient, HTTPStatus: resp.StatusCode, Reason: "answer larger than 1 MiB", Preview: preview(raw)}
 	}
 	// A secret echoed by the other side is removed before anything is cut
 	// or kept, so that no fragment of it survives in a preview.

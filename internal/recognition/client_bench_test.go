@@ -12,6 +12,8 @@ import (
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"github.com/vlicense/fc-vehicle-license/internal/outcome"
 )
 
 // benchImageURL is a V4 signed URL as the function hands it to the vendor,
@@ -55,8 +57,8 @@ func BenchmarkClassify(b *testing.B) {
 	header := http.Header{"Content-Type": {"application/json;charset=UTF-8"}}
 	body := []byte(benchAnswer)
 	for b.Loop() {
-		if a := Classify(http.StatusOK, header, body); a.Class != Succeeded {
-			b.Fatalf("classified %s", a.Class)
+		if a := Classify(http.StatusOK, header, body); a.Outcome != outcome.Succeeded {
+			b.Fatalf("classified %s", a.Outcome)
 		}
 	}
 }
@@ -78,8 +80,8 @@ func BenchmarkRecognize(b *testing.B) {
 	req := Request{ImageURL: benchImageURL, CardSide: "FRONT"}
 	ctx := context.Background()
 	for b.Loop() {
-		if res := c.Recognize(ctx, req); res.Class != Succeeded {
-			b.Fatalf("recognised %s: %s", res.Class, res.Reason)
+		if res := c.Recognize(ctx, req); res.Outcome != outcome.Succeeded {
+			b.Fatalf("recognised %s: %s", res.Outcome, res.Reason)
 		}
 	}
 }

@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/vlicense/fc-vehicle-license/internal/outcome"
 )
 
 // received is what a test server saw of one call.
@@ -80,7 +82,7 @@ func TestRecognizeSendsDocumentedMultipartRequest(t *testing.T) {
 
 	res := c.Recognize(context.Background(), Request{ImageURL: "https://b.oss-cn-hangzhou.aliyuncs.com/a.jpg?x-oss-signature=s", CardSide: "BACK"})
 
-	assert.Equal(t, Succeeded, res.Class)
+	assert.Equal(t, outcome.Succeeded, res.Outcome)
 	assert.Equal(t, 1, res.Attempts)
 	calls := api.received()
 	require.Len(t, calls, 1)
@@ -95,22 +97,22 @@ func TestRecognizeRetries(t *testing.T) {
 	cases := []struct {
 		name         string
 		answers      []http.HandlerFunc
-		want         Class
+		want         outcome.Outcome
 		wantAttempts int
 	}{
-		{name: "502 then success", answers: []http.HandlerFunc{reply(502, nil, "bad gateway"), reply(200, nil, successBody)}, want: Succeeded, wantAttempts: 2},
-		{name: "503 twice then success", answers: []http.HandlerFunc{reply(503, nil, ""), reply(503, nil, ""), reply(200, nil, successBody)}, want: Succeeded, wantAttempts: 3},
-		{name: "throttled then success", answers: []http.HandlerFunc{throttle, reply(200, nil, successBody)}, want: Succeeded, wantAttempts: 2},
-		{name: "transient every time", answers: []http.HandlerFunc{reply(500, nil, "")}, want: Transient, wantAttempts: 3},
-		{name: "rejection is not retried", answers: []http.HandlerFunc{reply(400, nil, businessBody)}, want: Rejected, wantAttempts: 1},
-		{name: "misconfiguration is not retried", answers: []http.HandlerFunc{reply(402, nil, "")}, want: Misconfigured, wantAttempts: 1},
-		{name: "a timed-out attempt is retried", answers: []http.HandlerFunc{hang, reply(200, nil, successBody)}, want: Succeeded, wantAttempts: 2},
+		{name: "502 then success", answers: []http.HandlerFunc{reply(502, nil, "bad gateway"), reply(200, nil, successBody)}, want: outcome.Succeeded, wantAttempts: 2},
+		{name: "503 twice then success", answers: []http.HandlerFunc{reply(503, nil, ""), reply(503, nil, ""), reply(200, nil, successBody)}, want: outcome.Succeeded, wantAttempts: 3},
+		{name: "throttled then success", answers: []http.HandlerFunc{throttle, reply(200, nil, successBody)}, want: outcome.Succeeded, wantAttempts: 2},
+		{name: "transient every time", answers: []http.HandlerFunc{reply(500, nil, "")}, want: outcome.Transient, wantAttempts: 3},
+		{name: "rejection is not retried", answers: []http.HandlerFunc{reply(400, nil, businessBody)}, want: outcome.Rejected, wantAttempts: 1},
+		{name: "misconfiguration is not retried", answers: []http.HandlerFunc{reply(402, nil, "")}, want: outcome.Misconfigured, wantAttempts: 1},
+		{name: "a timed-out attempt is retried", answers: []http.HandlerFunc{hang, reply(200, nil, successBody)}, want: outcome.Succeeded, wantAttempts: 2},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			api, c := startAPI(t, tc.answers...)
 			res := c.Recognize(context.Background(), Request{ImageURL: "http://x/a.jpg", CardSide: "FRONT"})
-			assert.Equal(t, tc.want, res.Class, res.Reason)
+			assert.Equal(t, tc.want, res.Outcome, res.Reason)
 			assert.Equal(t, tc.wantAttempts, res.Attempts)
 			assert.Len(t, api.received(), tc.wantAttempts, "calls the API received")
 		})
@@ -125,7 +127,7 @@ func TestRecognizeStopsAtTheDeadline(t *testing.T) {
 
 	res := c.Recognize(ctx, Request{ImageURL: "http://x/a.jpg", CardSide: "FRONT"})
 
-	assert.Equal(t, Transient, res.Class)
+	assert.Equal(t, outcome.Transient, res.Outcome)
 	assert.Equal(t, 1, res.Attempts, "no attempt starts without time to finish")
 	assert.Contains(t, res.Reason, "deadline")
 	assert.Len(t, api.received(), 1)
@@ -139,7 +141,7 @@ func TestRecognizeDoesNotRetryPastTheDeadline(t *testing.T) {
 
 	res := c.Recognize(ctx, Request{ImageURL: "http://x/a.jpg", CardSide: "FRONT"})
 
-	assert.Equal(t, Transient, res.Class)
+	assert.Equal(t, outcome.Transient, res.Outcome)
 	// The waits are random (full jitter), so how many attempts fit varies;
 	// what must hold is that none is started without time to finish and the
 	// client returns while the deadline is still ahead.
@@ -156,7 +158,7 @@ func TestRecognizeConnectionRefused(t *testing.T) {
 
 	res := c.Recognize(context.Background(), Request{ImageURL: "http://x/a.jpg", CardSide: "FRONT"})
 
-	assert.Equal(t, Transient, res.Class)
+	assert.Equal(t, outcome.Transient, res.Outcome)
 	assert.Equal(t, 2, res.Attempts)
 	assert.Contains(t, res.Reason, "connection error")
 }
@@ -168,7 +170,7 @@ func TestRecognizeCapsTheBody(t *testing.T) {
 
 	res := c.Recognize(context.Background(), Request{ImageURL: "http://x/a.jpg", CardSide: "FRONT"})
 
-	assert.Equal(t, Transient, res.Class)
+	assert.Equal(t, outcome.Transient, res.Outcome)
 	assert.Contains(t, res.Reason, "larger than 1 MiB")
 	assert.LessOrEqual(t, len(res.Preview), previewBytes)
 }
@@ -178,7 +180,7 @@ func TestRecognizeNeverEchoesTheAppCode(t *testing.T) {
 
 	res := c.Recognize(context.Background(), Request{ImageURL: "http://x/a.jpg", CardSide: "FRONT"})
 
-	assert.Equal(t, Misconfigured, res.Class)
+	assert.Equal(t, outcome.Misconfigured, res.Outcome)
 	assert.NotContains(t, res.Reason, "test-appcode-5f4e3d")
 	assert.Contains(t, res.Reason, "Invalid AppCode")
 }
@@ -188,17 +190,6 @@ func TestRecognizeDoesNotFollowRedirects(t *testing.T) {
 
 	res := c.Recognize(context.Background(), Request{ImageURL: "http://x/a.jpg", CardSide: "FRONT"})
 
-	assert.Equal(t, Misconfigured, res.Class)
+	assert.Equal(t, outcome.Misconfigured, res.Outcome)
 	assert.Len(t, api.received(), 1)
-}
-
-func TestBackoffIsFullJitterUnderACeiling(t *testing.T) {
-	c := New(Config{BaseBackoff: 100 * time.Millisecond, MaxBackoff: 400 * time.Millisecond})
-	for attempt, ceiling := range map[int]time.Duration{1: 100 * time.Millisecond, 2: 200 * time.Millisecond, 3: 400 * time.Millisecond, 10: 400 * time.Millisecond, 70: 400 * time.Millisecond} {
-		for range 200 {
-			w := c.backoff(attempt)
-			require.GreaterOrEqual(t, w, time.Duration(0))
-			require.LessOrEqual(t, w, ceiling, "attempt %d", attempt)
-		}
-	}
 }

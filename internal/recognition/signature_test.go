@@ -21,8 +21,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/vlicense/fc-vehicle-license/internal/outcome"
 	"github.com/vlicense/fc-vehicle-license/tools/localcloud/ocrserver"
-
 	"github.com/vlicense/fc-vehicle-license/tools/syncbuf"
 )
 
@@ -195,7 +195,7 @@ func TestSignedCallSucceeds(t *testing.T) {
 
 	res := g.client(standInAppSecret).Recognize(t.Context(), Request{ImageURL: g.imageURL, CardSide: "FRONT", Log: logs.logger()})
 
-	require.Equal(t, Succeeded, res.Class, res.Reason)
+	require.Equal(t, outcome.Succeeded, res.Outcome, res.Reason)
 	assert.Equal(t, 1, res.Attempts)
 	assert.Equal(t, 1, g.stand.Billed())
 	reqs := g.wire.requests()
@@ -222,7 +222,7 @@ func TestWrongAppSecretIsMisconfigured(t *testing.T) {
 
 	res := g.client(wrongSecret).Recognize(t.Context(), Request{ImageURL: g.imageURL, CardSide: "FRONT", Log: logs.logger()})
 
-	assert.Equal(t, Misconfigured, res.Class)
+	assert.Equal(t, outcome.Misconfigured, res.Outcome)
 	assert.Equal(t, http.StatusBadRequest, res.HTTPStatus)
 	assert.Equal(t, 1, res.Attempts, "a refused signature is not retried")
 	assert.Contains(t, res.Reason, "Invalid Signature, Server StringToSign:`POST#application/json##multipart/form-data; boundary=")
@@ -238,7 +238,7 @@ func TestWrongAppSecretIsMisconfigured(t *testing.T) {
 func TestReplayedSignedRequestIsRefused(t *testing.T) {
 	g := newGateway(t, nil, nil)
 	res := g.client(standInAppSecret).Recognize(t.Context(), Request{ImageURL: g.imageURL, CardSide: "FRONT"})
-	require.Equal(t, Succeeded, res.Class, res.Reason)
+	require.Equal(t, outcome.Succeeded, res.Outcome, res.Reason)
 
 	// Someone on the path sends the captured call again, byte for byte.
 	orig := g.wire.requests()[0]
@@ -260,7 +260,7 @@ func TestSignedCallWithAClockSixteenMinutesOffIsRefused(t *testing.T) {
 			g := newGateway(t, func() time.Time { return time.Now().Add(off) }, nil)
 			res := g.client(standInAppSecret).Recognize(t.Context(), Request{ImageURL: g.imageURL, CardSide: "FRONT"})
 
-			assert.Equal(t, Misconfigured, res.Class)
+			assert.Equal(t, outcome.Misconfigured, res.Outcome)
 			assert.Equal(t, http.StatusBadRequest, res.HTTPStatus)
 			assert.Contains(t, res.Reason, "Timestamp Expired")
 			assert.Equal(t, 1, res.Attempts)
@@ -277,7 +277,7 @@ func TestRetryAfter503IsSignedAfresh(t *testing.T) {
 
 	res := g.client(standInAppSecret).Recognize(t.Context(), Request{ImageURL: g.imageURL, CardSide: "FRONT", Log: logs.logger()})
 
-	require.Equal(t, Succeeded, res.Class, res.Reason)
+	require.Equal(t, outcome.Succeeded, res.Outcome, res.Reason)
 	assert.Equal(t, 2, res.Attempts)
 	reqs := g.wire.requests()
 	require.Len(t, reqs, 2)
@@ -309,7 +309,7 @@ func TestAppSecretIsScrubbedFromWhatAGatewayEchoes(t *testing.T) {
 
 	res := c.Recognize(t.Context(), Request{ImageURL: "https://oss.example.com/a.jpg", CardSide: "FRONT", Log: logs.logger()})
 
-	assert.Equal(t, Misconfigured, res.Class)
+	assert.Equal(t, outcome.Misconfigured, res.Outcome)
 	assert.Contains(t, res.Reason, "Invalid Signature, Server StringToSign:`***`")
 	assert.Contains(t, logs.String(), "upstream said ***")
 	assertNoSecretIn(t, res, logs.String(), secret)

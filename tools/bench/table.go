@@ -9,9 +9,9 @@ import (
 	"github.com/vlicense/fc-vehicle-license/tools/procfs"
 )
 
-// The issue's goals. Ratios are Node.js / Go; the absolute values are what
-// the issue expects them to come to on its 2-core machine, and decide when
-// Node.js was not measured.
+// The performance goals (docs/performance.md). Ratios are Node.js / Go; the
+// absolute values are what they come to on a 2-core machine, and decide
+// when Node.js was not measured.
 const (
 	goalColdStartRatio = 50
 	goalColdStart      = 5 * time.Millisecond

@@ -1,7 +1,7 @@
 // Package soak drives the real function binary through the local cloud
 // (tools/localcloud: OSS server, recognition stand-in, FC emulator wired
 // by s.yaml's triggers) with injected faults, and checks that the function
-// keeps the promises of the README: issue 4's soak test.
+// keeps the promises of the README.
 //
 // # Workload
 //

@@ -10,7 +10,7 @@ import (
 // Off, as a rate, disables that fault; a zero rate takes the default.
 const Off = -1
 
-// Defaults of Options (issue 4).
+// Defaults of Options: the fault mix of `make soak`.
 const (
 	DefaultOCRFailureRate = 0.20  // transient recognition failures, per call
 	DefaultSlowRate       = 0.02  // of which answers slower than OCR_TIMEOUT
@@ -99,7 +99,7 @@ type Options struct {
 	FunctionOutput io.Writer
 }
 
-// DefaultOptions returns the issue's fault mix for n images.
+// DefaultOptions returns the default fault mix for n images.
 func DefaultOptions(n int) Options {
 	return Options{Images: n, Seed: 1}.withDefaults()
 }

@@ -50,7 +50,7 @@ var knownDefects = map[string]bool{
 	CauseWriteLost: true,
 }
 
-// TestSoak is the soak at CI size: every fault of the issue, with the
+// TestSoak is the soak at CI size: every fault of the default mix, with the
 // outages that lead to FC retries and to FC's last attempt made common
 // enough to happen among few images.
 func TestSoak(t *testing.T) {
@@ -73,7 +73,7 @@ func TestSoak(t *testing.T) {
 	rep.Print(&out)
 	t.Log(out.String())
 
-	// The workload did what the issue asks.
+	// The workload did what the options ask.
 	documents := 0
 	for _, n := range rep.FinalDocuments {
 		documents += n

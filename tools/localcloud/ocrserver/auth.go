@@ -6,8 +6,8 @@ import (
 	"strings"
 )
 
-// Gateway answers to AppCode problems. Statuses follow DESIGN.md's
-// "Outcomes" table, where 401 and any 403 but throttling mean
+// Gateway answers to AppCode problems. Statuses follow the outcomes of
+// docs/outcomes.md, where 401 and any 403 but throttling mean
 // "misconfigured": no AppCode at all is 401 (like the gateway's "Empty
 // Signature"), a wrong one is 403. The real gateway echoes the wrong code
 // in backquotes; the stand-in keeps the shape but never the value, because

@@ -1,7 +1,7 @@
 // Package ocrserver is an in-process stand-in for the 行驶证 (vehicle
 // licence) recognition API that the function calls through the Alibaba Cloud
 // Marketplace API Gateway. It speaks the vendor's documented contract
-// (shared/reference/vehicle-license-api.zh.txt) over real HTTP, so the
+// (docs/vendor-api.md) over real HTTP, so the
 // handler's tests, the local demo and the benchmarks exercise the same
 // client code that talks to the cloud.
 //
@@ -18,7 +18,7 @@
 //     an image (imgUrl, file or imgBase64; imgUrl wins, imgBase64 loses) and
 //     a valid cardSide (FRONT by default), else business error 1009.
 //  3. Config.Decide picks a Reply for the call (Success by default). Scripted
-//     replies let tests produce every outcome of DESIGN.md's "Outcomes" table.
+//     replies let tests produce every outcome of docs/outcomes.md.
 //  4. For Success the stand-in fetches imgUrl with a plain GET, as the vendor
 //     does from the internet: a refused fetch (for example an expired or
 //     tampered OSS signature) or bytes that are not JPEG, PNG or BMP turn

@@ -83,7 +83,7 @@ func Raw(status int, contentType string, body []byte) Reply {
 }
 
 // Disconnect closes the connection without answering, which a client sees
-// as a connection error (transient per DESIGN.md).
+// as a connection error (transient).
 func Disconnect() Reply { return Reply{kind: kindDisconnect} }
 
 // After returns r answered only after d. If the client gives up first (or
