@@ -3,8 +3,10 @@ package deployspec
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -78,7 +80,7 @@ func (s *Spec) ResolvedProps(resource string, r *Resolver) (map[string]any, erro
 // triggerConfig must satisfy. The schema itself only says that triggerConfig
 // is one of them (anyOf), and since the tablestore one accepts any object, a
 // broken OSS triggerConfig would pass it; fc3 picks the shape by triggerType,
-// and so does ValidateProps.
+// and so does the schema once chooseTriggerConfigs has added that rule.
 var triggerConfigs = map[string]string{
 	"oss":         "#/definitions/IOssTriggerConfig",
 	"log":         "#/definitions/ILogTriggerConfig",
@@ -90,40 +92,54 @@ var triggerConfigs = map[string]string{
 	"eventbridge": "#/definitions/IEventBridge",
 }
 
-// ValidateProps checks resolved fc3 props against the fc3 schema (read
-// strictly: unknown properties are errors), and each trigger's triggerConfig
-// against the shape that its triggerType calls for. Paths start at "props".
-func ValidateProps(schema *Schema, props map[string]any) []Violation {
-	strict := *schema
-	strict.Strict = true
-	out := strict.Validate("props", props)
+// chooseTriggerConfigs adds to the fc3 trigger definition one rule per
+// triggerType of triggerConfigs: if triggerType is that type, triggerConfig
+// must match that type's definition. The schema's own anyOf stays, so a
+// triggerConfig is still checked when triggerType is missing or unknown.
+func chooseTriggerConfigs(doc map[string]any) error {
+	defs, _ := doc["definitions"].(map[string]any)
+	trigger, ok := defs["ITrigger"].(map[string]any)
+	if !ok {
+		return errors.New("the schema has no definitions.ITrigger")
+	}
+	rules, _ := trigger["allOf"].([]any)
+	for _, typ := range slices.Sorted(maps.Keys(triggerConfigs)) {
+		rules = append(rules, map[string]any{
+			"if": map[string]any{
+				"properties": map[string]any{"triggerType": map[string]any{"const": typ}},
+				"required":   []any{"triggerType"},
+			},
+			"then": map[string]any{
+				"properties": map[string]any{"triggerConfig": map[string]any{"$ref": triggerConfigs[typ]}},
+			},
+		})
+	}
+	trigger["allOf"] = rules
+	return nil
+}
 
-	seen := map[Violation]bool{}
-	for _, v := range out {
-		seen[v] = true
+// LoadPropsSchema reads the fc3 component's schema for a function's props,
+// the way s.yaml is checked: strictly (see closeObjects), and with each
+// trigger's triggerConfig checked against the shape its triggerType calls
+// for (see triggerConfigs).
+func LoadPropsSchema(path string) (*Schema, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
 	}
-	triggers, _ := normalize(props["triggers"]).([]any)
-	for i, t := range triggers {
-		trig, ok := normalize(t).(map[string]any)
-		if !ok {
-			continue
-		}
-		typ, _ := trig["triggerType"].(string)
-		ref, known := triggerConfigs[typ]
-		cfg, present := trig["triggerConfig"]
-		if !known || !present {
-			continue // the schema has already reported these
-		}
-		path := fmt.Sprintf("props.triggers[%d].triggerConfig", i)
-		for _, v := range strict.ValidateRef(ref, path, cfg) {
-			v.Message += fmt.Sprintf(" (triggerType %s)", typ)
-			if !seen[v] {
-				seen[v] = true
-				out = append(out, v)
-			}
-		}
+	doc, err := decodeSchema(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return out
+	closeObjects(doc)
+	if err := chooseTriggerConfigs(doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	s, err := compile(doc)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return s, nil
 }
 
 // RepoRoot walks up from the working directory to the directory holding
@@ -143,10 +159,4 @@ func RepoRoot() (string, error) {
 		}
 		dir = parent
 	}
-}
-
-// ReferenceDir is where the shared reference material lives: shared/reference
-// in the directory beside the repository.
-func ReferenceDir(repoRoot string) string {
-	return filepath.Join(repoRoot, "..", "shared", "reference")
 }

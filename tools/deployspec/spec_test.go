@@ -83,7 +83,7 @@ func TestSpecPropsMatchFC3Schema(t *testing.T) {
 	for name, env := range map[string]map[string]string{"minimal env": minimalEnv, "full env": everything} {
 		t.Run(name, func(t *testing.T) {
 			_, props := fc3Props(t, env)
-			for _, v := range ValidateProps(schema, props) {
+			for _, v := range schema.Validate("props", props) {
 				t.Errorf("s.yaml: %s", v)
 			}
 		})
@@ -104,7 +104,7 @@ func TestSpecNeedsOCREndpointFromEnvironment(t *testing.T) {
 func TestSpecSchemaCatchesMistakes(t *testing.T) {
 	schema := loadFC3Schema(t)
 	_, pristine := fc3Props(t, minimalEnv)
-	require.Empty(t, ValidateProps(schema, pristine))
+	require.Empty(t, schema.Validate("props", pristine))
 
 	rename := func(m map[string]any, from, to string) {
 		require.Contains(t, m, from)
@@ -126,7 +126,7 @@ func TestSpecSchemaCatchesMistakes(t *testing.T) {
 			mutate: func(t *testing.T, p map[string]any) {
 				digMap(t, p, "triggers", 0, "triggerConfig")["events"] = "oss:ObjectCreated:PutObject"
 			},
-			want: Violation{Path: "props.triggers[0].triggerConfig.events", Message: "expected array, got string"},
+			want: Violation{Path: "props.triggers[0].triggerConfig.events", Message: "got string, want array"},
 		},
 		{
 			name: "unknown OSS event",
@@ -134,7 +134,7 @@ func TestSpecSchemaCatchesMistakes(t *testing.T) {
 				cfg := digMap(t, p, "triggers", 0, "triggerConfig")
 				cfg["events"] = append(dig(t, cfg, "events").([]any), "oss:ObjectCreated:Put")
 			},
-			want: Violation{Path: "props.triggers[0].triggerConfig.events[3]", Message: `"oss:ObjectCreated:Put" is not one of`},
+			want: Violation{Path: "props.triggers[0].triggerConfig.events[3]", Message: "value must be one of 'oss:ObjectCreated:*'"},
 		},
 		{
 			name: "misspelt filter suffix",
@@ -155,14 +155,21 @@ func TestSpecSchemaCatchesMistakes(t *testing.T) {
 			mutate: func(t *testing.T, p map[string]any) {
 				rename(digMap(t, p, "triggers", 0), "triggerConfig", "triggerconfig")
 			},
-			want: Violation{Path: "props.triggers[0]", Message: `missing required property "triggerConfig"`},
+			want: Violation{Path: "props.triggers[0]", Message: `missing property 'triggerConfig'`},
+		},
+		{
+			name: "OSS trigger with a timer's config",
+			mutate: func(t *testing.T, p map[string]any) {
+				digMap(t, p, "triggers", 0)["triggerConfig"] = map[string]any{"cronExpression": "@every 5m", "enable": true}
+			},
+			want: Violation{Path: "props.triggers[0].triggerConfig.cronExpression", Message: "unknown property"},
 		},
 		{
 			name: "too many async retries",
 			mutate: func(t *testing.T, p map[string]any) {
 				digMap(t, p, "asyncInvokeConfig")["maxAsyncRetryAttempts"] = 9
 			},
-			want: Violation{Path: "props.asyncInvokeConfig.maxAsyncRetryAttempts", Message: "greater than the maximum 8"},
+			want: Violation{Path: "props.asyncInvokeConfig.maxAsyncRetryAttempts", Message: "maximum: got 9, want 8"},
 		},
 		{
 			name: "misspelt destinationConfig",
@@ -176,22 +183,22 @@ func TestSpecSchemaCatchesMistakes(t *testing.T) {
 			mutate: func(t *testing.T, p map[string]any) {
 				digMap(t, p, "environmentVariables")["CONCURRENCY"] = 4
 			},
-			want: Violation{Path: "props.environmentVariables.CONCURRENCY", Message: "expected string, got integer 4"},
+			want: Violation{Path: "props.environmentVariables.CONCURRENCY", Message: "got number, want string"},
 		},
 		{
 			name:   "runtime from another platform",
 			mutate: func(t *testing.T, p map[string]any) { p["runtime"] = "go1.x" },
-			want:   Violation{Path: "props.runtime", Message: `"go1.x" is not one of`},
+			want:   Violation{Path: "props.runtime", Message: "value must be one of"},
 		},
 		{
 			name:   "memory size off the 64 MB grid",
 			mutate: func(t *testing.T, p map[string]any) { p["memorySize"] = 200 },
-			want:   Violation{Path: "props.memorySize", Message: "not a multiple of 64"},
+			want:   Violation{Path: "props.memorySize", Message: "multipleOf: got 200, want 64"},
 		},
 		{
 			name:   "handler left out",
 			mutate: func(t *testing.T, p map[string]any) { delete(p, "handler") },
-			want:   Violation{Path: "props", Message: `missing required property "handler"`},
+			want:   Violation{Path: "props", Message: `missing property 'handler'`},
 		},
 	}
 	for _, tc := range cases {
@@ -199,7 +206,7 @@ func TestSpecSchemaCatchesMistakes(t *testing.T) {
 			props, ok := deepNormalize(pristine).(map[string]any) // a deep copy
 			require.True(t, ok)
 			tc.mutate(t, props)
-			got := ValidateProps(schema, props)
+			got := schema.Validate("props", props)
 			found := slices.ContainsFunc(got, func(v Violation) bool {
 				return v.Path == tc.want.Path && strings.Contains(v.Message, tc.want.Message)
 			})
