@@ -27,7 +27,6 @@ import (
 	"github.com/vlicense/fc-vehicle-license/internal/recognition"
 	"github.com/vlicense/fc-vehicle-license/tools/localcloud/ocrserver"
 	"github.com/vlicense/fc-vehicle-license/tools/localcloud/ossserver"
-
 	"github.com/vlicense/fc-vehicle-license/tools/syncbuf"
 )
 
@@ -68,6 +67,9 @@ type worldOptions struct {
 	appCode     string // what the function sends; defaults to the right one
 	ocrTimeout  time.Duration
 	maxAttempts int
+	// publicEndpoint replaces the OSS server's public address in signed
+	// URLs (a wrong OSS_PUBLIC_ENDPOINT).
+	publicEndpoint string
 }
 
 // worldWithMeanwhile is a world whose recognition stand-in, on its first
@@ -126,8 +128,12 @@ func newWorld(t testing.TB, wo worldOptions) *world {
 	require.NoError(t, ocr.Start())
 	t.Cleanup(func() { _ = ocr.Close() })
 
+	signFor := public
+	if wo.publicEndpoint != "" {
+		signFor = wo.publicEndpoint
+	}
 	// No credentials at start: like FC, each invocation brings them.
-	store, err := objectstore.New(objectstore.Config{Endpoint: internal, PublicEndpoint: public, Region: region, MaxConns: max(4, wo.options.Concurrency)})
+	store, err := objectstore.New(objectstore.Config{Endpoint: internal, PublicEndpoint: signFor, Region: region, MaxConns: max(4, wo.options.Concurrency)})
 	require.NoError(t, err)
 
 	client := recognition.New(recognition.Config{

@@ -32,7 +32,8 @@ func (h *Handler) lastAttempt(ctx context.Context, log *slog.Logger, img image, 
 	}
 
 	doc := h.newDocument(cur, failed.Outcome, failed.Attempts)
-	doc.Error = &DocumentError{Class: failed.Outcome, Message: clip(failed.Reason)}
+	// The document is the only trace left: it keeps more of the error than a log line.
+	doc.Error = &DocumentError{Class: failed.Outcome, Message: clipTo(failed.Reason, 2000)}
 	if o, reason := h.writeDocument(ctx, log, cur.bucket, cur.resultKey, doc); o != "" {
 		log.Error("last attempt: the failed result could not be written either", "reason", reason)
 		return failed

@@ -237,8 +237,10 @@ func (h *Handler) replacedMeanwhile(ctx context.Context, log *slog.Logger, cur c
 
 // clip shortens text from elsewhere (vendor messages, errors) for log
 // lines and summaries; documents keep the vendor's body whole.
-func clip(s string) string {
-	const max = 300
+func clip(s string) string { return clipTo(s, 300) }
+
+// clipTo cuts s to at most max bytes on a character boundary, marking the cut.
+func clipTo(s string, max int) string {
 	if len(s) <= max {
 		return s
 	}

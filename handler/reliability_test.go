@@ -342,3 +342,36 @@ func TestImageReplacedDuringRecognitionGetsNoWrongDocument(t *testing.T) {
 	assert.NotEqual(t, oldETag, doc.Source.ETag)
 	assert.Equal(t, ocrserver.Recognize(jpegImage(2), "FRONT").FrontInfo.PlateNo, decodeResponse(t, doc).Data.FrontInfo["plateNo"])
 }
+
+// A vendor that cannot download the signed URL (here: OSS_PUBLIC_ENDPOINT
+// names a host nobody answers on) says so with a business error. The image
+// is not at fault, so it is a misconfiguration: retried, and on FC's last
+// attempt a failed document that names the causes and does not count as
+// done, so the next delivery recognises the image once the setting is fixed.
+func TestAVendorThatCannotDownloadTheImageIsAMisconfiguration(t *testing.T) {
+	w := newWorld(t, worldOptions{publicEndpoint: "127.0.0.1:1"})
+	w.upload("uploads/car-001.jpg", jpegImage(1), nil)
+
+	summary, err := w.runAttempt(0, 20*time.Second)
+	require.Error(t, err, "FC retries the event")
+	assert.Equal(t, 1, summary.Counts[outcome.Misconfigured])
+	assert.Contains(t, summary.Records[0].Reason, "OSS_PUBLIC_ENDPOINT")
+	assert.False(t, w.hasDocument("uploads/car-001.jpg"), "no result: not the image's fault")
+
+	summary, err = w.runAttempt(3, 20*time.Second)
+	require.Error(t, err)
+	assert.Equal(t, 1, summary.Counts[outcome.Misconfigured])
+	doc, obj := w.document("uploads/car-001.jpg")
+	assert.Equal(t, "failed", doc.Status)
+	assert.Equal(t, outcome.Misconfigured, doc.Outcome)
+	require.NotNil(t, doc.Error)
+	for _, cause := range []string{"OSS_PUBLIC_ENDPOINT", "oss:GetObject", "bucket policy"} {
+		assert.Contains(t, doc.Error.Message, cause)
+	}
+	assert.Equal(t, "misconfigured", obj.Meta["outcome"])
+
+	calls := len(w.ocr.Calls())
+	_, err = w.runAttempt(0, 20*time.Second)
+	require.Error(t, err)
+	assert.Greater(t, len(w.ocr.Calls()), calls, "a later delivery tries again: the failed document is not final")
+}

@@ -76,6 +76,9 @@ func Classify(httpStatus int, header http.Header, body []byte) Answer {
 		}
 		// The gateway says 200 but the vendor's own status decides.
 		a.Outcome, a.Reason = classifyStatus(a.Status, "body status")
+		if a.Status == http.StatusBadRequest {
+			refusedDownload(&a)
+		}
 		return a
 
 	case httpStatus == http.StatusForbidden && throttled(gatewayMessage):
@@ -98,6 +101,7 @@ func Classify(httpStatus int, header http.Header, body []byte) Answer {
 			return a
 		}
 		a.Outcome = outcome.Rejected
+		refusedDownload(&a)
 		return a
 
 	case httpStatus == http.StatusRequestEntityTooLarge:
@@ -113,6 +117,15 @@ func Classify(httpStatus int, header http.Header, body []byte) Answer {
 		a.Preview = preview(body)
 	}
 	return a
+}
+
+// refusedDownload turns a business refusal that says the image could not be
+// downloaded into a misconfiguration: retried, and never a final result.
+func refusedDownload(a *Answer) {
+	if isDownloadFailure(a.Message) {
+		a.Outcome = outcome.Misconfigured
+		a.Reason = fmt.Sprintf("%s (HTTP %d, status %d, code %d: %s)", downloadFailureReason, a.HTTPStatus, a.Status, a.Code, a.Message)
+	}
 }
 
 // classifyStatus maps a status, from HTTP or from the body, to its class

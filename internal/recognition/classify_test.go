@@ -85,6 +85,43 @@ func TestClassify(t *testing.T) {
 	}
 }
 
+// A vendor that cannot fetch the signed URL refuses with its own business
+// error. That is not the image's fault (a wrong OSS_PUBLIC_ENDPOINT, a role
+// that may not read, a bucket policy): it must never become a final
+// "rejected" result that dedupe would then keep for ever.
+func TestDownloadFailuresAreMisconfigurationsNotRejections(t *testing.T) {
+	for _, wording := range downloadFailureWordings {
+		for _, tc := range []struct {
+			name   string
+			status int
+		}{{"HTTP 400", 400}, {"body status 400 inside HTTP 200", 200}} {
+			t.Run(wording+"/"+tc.name, func(t *testing.T) {
+				message := "imgUrl: " + strings.ToUpper(wording) + ", please check" // the vendor's own case
+				body := `{"status":400,"code":1101,"message":"` + message + `","reqId":"r"}`
+				a := Classify(tc.status, http.Header{}, []byte(body))
+				assert.Equal(t, outcome.Misconfigured, a.Outcome)
+				for _, cause := range []string{"OSS_PUBLIC_ENDPOINT", "oss:GetObject", "oss:GetObjectVersion", "kms:Decrypt", "bucket policy"} {
+					assert.Contains(t, a.Reason, cause, "the reason names the likely causes")
+				}
+				assert.Contains(t, a.Reason, message, "and quotes the vendor")
+				assert.JSONEq(t, body, string(a.Body))
+			})
+		}
+	}
+	t.Run("other business errors stay rejections", func(t *testing.T) {
+		for _, message := range []string{"存在非法参数", "图片模糊", "非行驶证图片", "image is not a vehicle licence"} {
+			a := Classify(400, http.Header{}, []byte(`{"status":400,"code":1009,"message":"`+message+`"}`))
+			assert.Equal(t, outcome.Rejected, a.Outcome, message)
+		}
+	})
+}
+
+func TestDownloadFailureWordingsAreLowerCase(t *testing.T) {
+	for _, w := range downloadFailureWordings {
+		assert.Equal(t, strings.ToLower(w), w, "matching lower-cases the message, so the table must be lower-case")
+	}
+}
+
 func TestClassifyKeepsMessageOfRejection(t *testing.T) {
 	a := Classify(400, http.Header{}, []byte(businessBody))
 	assert.Equal(t, "存在非法参数", a.Message)
