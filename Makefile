@@ -19,7 +19,7 @@ build/local/function: FORCE
 build/local/vlicense: FORCE
 	$(GO) build -trimpath -o build/local/vlicense ./cmd/vlicense
 
-# The whole pipeline on this machine (no cloud, no Docker): see README "Quick start".
+# The whole pipeline on this machine (no cloud, no Docker): see README "See it work in 30 seconds".
 demo: build/local/function build/local/vlicense
 	./build/local/vlicense demo --function build/local/function
 
@@ -55,10 +55,12 @@ bench: build
 bench-node-deps:
 	cd tools/bench/node && npm ci --no-audit --no-fund
 
-# Needs the Serverless Devs CLI (npm install -g @serverless-devs/s), a configured access, and
-# OCR_ENDPOINT plus OCR_APPCODE (or OCR_APP_KEY and OCR_APP_SECRET) exported.
-deploy: build
-	s deploy -y
+# Checks first (vlicense preflight: your bucket in s.yaml, OCR_ENDPOINT and credentials exported,
+# the Serverless Devs CLI, the role), then deploys; s.yaml's pre-deploy action runs make build.
+# Serverless Devs asks before it overwrites what differs in the cloud: YES=1 answers yes for it.
+deploy:
+	$(GO) run ./cmd/vlicense preflight
+	s deploy $(if $(YES),-y)
 
 clean:
 	rm -rf build

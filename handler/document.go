@@ -7,8 +7,10 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/vlicense/fc-vehicle-license/internal/objectstore"
 	"github.com/vlicense/fc-vehicle-license/internal/outcome"
 	"github.com/vlicense/fc-vehicle-license/internal/retry"
+	"github.com/vlicense/fc-vehicle-license/internal/vehicle"
 )
 
 // SchemaVersion of the result document. Fields may be added; renaming or
@@ -25,7 +27,11 @@ type Document struct {
 	RecognizedAt  string          `json:"recognizedAt"`
 	Attempts      int             `json:"attempts"`
 	Response      json.RawMessage `json:"response,omitempty"` // the vendor's body verbatim
-	Error         *DocumentError  `json:"error,omitempty"`    // only when status is failed
+	// Vehicle and Review are the normalised fields and the verdict on them,
+	// on succeeded documents (see internal/vehicle).
+	Vehicle *vehicle.Vehicle `json:"vehicle,omitempty"`
+	Review  *vehicle.Review  `json:"review,omitempty"`
+	Error   *DocumentError   `json:"error,omitempty"` // only when status is failed
 }
 
 // Source identifies the exact image version the document describes.
@@ -61,9 +67,15 @@ const (
 	metaSourceETag   = "source-etag"
 	metaResultStatus = "result-status"
 	metaOutcome      = "outcome"
+	// metaReviewStatus lets listings and OSS inventory find the results a
+	// person should look at without reading them.
+	metaReviewStatus = "review-status"
 )
 
-const resultContentType = "application/json; charset=utf-8"
+const (
+	resultContentType = "application/json; charset=utf-8"
+	resultACL         = "private"
+)
 
 // newDocument is the document of an image version with an outcome; the
 // caller adds the vendor's response or the error.
@@ -96,6 +108,26 @@ func (d Document) encode() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// documentMeta is the user metadata a result is written with.
+func documentMeta(doc Document) map[string]string {
+	meta := map[string]string{metaSourceETag: doc.Source.ETag, metaResultStatus: doc.Status, metaOutcome: string(doc.Outcome)}
+	if doc.Review != nil {
+		meta[metaReviewStatus] = doc.Review.Status
+	}
+	return meta
+}
+
+// reviewed reads the vendor's fields of a succeeded answer. An answer
+// without data (the vendor's success with nothing in it) reviews as an
+// empty licence: every field the side needs is missing.
+func reviewed(body []byte, side string, at time.Time) (*vehicle.Vehicle, *vehicle.Review) {
+	v, r, err := vehicle.Read(body, side, at)
+	if err != nil {
+		v, r, _ = vehicle.Read([]byte(`{"data":{}}`), side, at)
+	}
+	return &v, &r
+}
+
 // writePolicy retries a result PUT that may pass on a second try, keeping a
 // second for the attempt itself before the invocation's deadline.
 func (h *Handler) writePolicy() retry.Policy {
@@ -110,9 +142,18 @@ func (h *Handler) writeDocument(ctx context.Context, log *slog.Logger, bucket, k
 	if err != nil {
 		return outcome.Transient, "encoding the result document: " + err.Error()
 	}
-	meta := map[string]string{metaSourceETag: doc.Source.ETag, metaResultStatus: doc.Status, metaOutcome: string(doc.Outcome)}
+	obj := objectstore.Object{
+		Body:        body,
+		ContentType: resultContentType,
+		Meta:        documentMeta(doc),
+		// Results carry the licence's personal data: never let them inherit
+		// a public bucket ACL.
+		ACL:        resultACL,
+		Encryption: h.opts.ResultEncryption,
+		KMSKeyID:   h.opts.ResultKMSKeyID,
+	}
 	_, _, err = retry.Do(ctx, h.writePolicy(), func(int) error {
-		err := h.deps.Store.Put(ctx, bucket, key, body, resultContentType, meta)
+		err := h.deps.Store.Put(ctx, bucket, key, obj)
 		if err == nil {
 			return nil
 		}

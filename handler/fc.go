@@ -11,6 +11,7 @@ import (
 
 	"github.com/vlicense/fc-vehicle-license/internal/objectstore"
 	"github.com/vlicense/fc-vehicle-license/internal/outcome"
+	"github.com/vlicense/fc-vehicle-license/internal/vehicle"
 )
 
 // HandlePayload is the FC entry point: it decodes the raw payload itself so
@@ -56,7 +57,8 @@ func (h *Handler) Handle(ctx context.Context, ev Event) (Summary, error) {
 	summary := newSummary(fc.RequestID, results)
 	log.Info("invocation finished",
 		"succeeded", summary.Counts[outcome.Succeeded], "rejected", summary.Counts[outcome.Rejected], "skipped", summary.Counts[outcome.Skipped],
-		"transient", summary.Counts[outcome.Transient], "misconfigured", summary.Counts[outcome.Misconfigured])
+		"transient", summary.Counts[outcome.Transient], "misconfigured", summary.Counts[outcome.Misconfigured],
+		"accepted", summary.ReviewCounts[vehicle.Accepted], "needs_review", summary.ReviewCounts[vehicle.NeedsReview])
 	if summary.needsRetry() {
 		return summary, &InvocationError{Summary: summary}
 	}

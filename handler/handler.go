@@ -21,7 +21,7 @@ import (
 // ObjectStore is what the handler needs of OSS.
 type ObjectStore interface {
 	Head(ctx context.Context, bucket, key string) (objectstore.ObjectInfo, error)
-	Put(ctx context.Context, bucket, key string, body []byte, contentType string, meta map[string]string) error
+	Put(ctx context.Context, bucket, key string, obj objectstore.Object) error
 	SignGetURL(bucket, key, versionID string, ttl time.Duration) (string, error)
 }
 
@@ -54,6 +54,9 @@ type Options struct {
 	MaxAsyncRetryAttempts int
 	// WriteAttempts bounds the PUTs of one result document (default 3).
 	WriteAttempts int
+	// ResultEncryption and ResultKMSKeyID encrypt the results: "" (the
+	// bucket's default), AES256, or KMS with a key id.
+	ResultEncryption, ResultKMSKeyID string
 }
 
 // Deps are the handler's collaborators, built once per instance.
@@ -103,5 +106,7 @@ func OptionsFrom(c config.Config) Options {
 		SourceBuckets:         c.SourceBuckets,
 		SourcePrefix:          c.SourcePrefix,
 		MaxAsyncRetryAttempts: c.MaxAsyncRetryAttempts,
+		ResultEncryption:      c.ResultEncryption,
+		ResultKMSKeyID:        c.ResultKMSKeyID,
 	}
 }

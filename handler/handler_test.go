@@ -11,6 +11,7 @@ import (
 
 	"github.com/vlicense/fc-vehicle-license/handler"
 	"github.com/vlicense/fc-vehicle-license/internal/outcome"
+	"github.com/vlicense/fc-vehicle-license/internal/vehicle"
 	"github.com/vlicense/fc-vehicle-license/tools/localcloud/ocrserver"
 	"github.com/vlicense/fc-vehicle-license/tools/localcloud/ossserver"
 )
@@ -53,7 +54,9 @@ func TestRecognisesEachTriggerEvent(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, 1, summary.Counts[outcome.Succeeded])
 			require.Len(t, summary.Records, 1)
-			assert.Equal(t, handler.RecordResult{Bucket: bucket, Key: tc.key, Outcome: outcome.Succeeded, ResultKey: tc.key + ".json", Attempts: 1}, summary.Records[0])
+			assert.Equal(t, handler.RecordResult{Bucket: bucket, Key: tc.key, Outcome: outcome.Succeeded, ResultKey: tc.key + ".json", Attempts: 1,
+				ReviewStatus: vehicle.Accepted}, summary.Records[0])
+			assert.Equal(t, map[string]int{vehicle.Accepted: 1, vehicle.NeedsReview: 0}, summary.ReviewCounts)
 
 			doc, obj := w.document(tc.key)
 			assert.Equal(t, 1, doc.SchemaVersion)
@@ -75,6 +78,12 @@ func TestRecognisesEachTriggerEvent(t *testing.T) {
 			assert.Equal(t, 200, resp.Status)
 			assert.Equal(t, want.FrontInfo.PlateNo, resp.Data.FrontInfo["plateNo"], "号牌号码 from the vendor")
 			assert.Equal(t, want.FrontInfo.VIN, resp.Data.FrontInfo["vin"], "车辆识别代号 from the vendor")
+			require.NotNil(t, doc.Vehicle, "normalised fields on a succeeded document")
+			assert.Equal(t, want.FrontInfo.PlateNo, doc.Vehicle.PlateNo)
+			assert.Equal(t, want.FrontInfo.VIN, doc.Vehicle.VIN)
+			require.NotNil(t, doc.Review)
+			assert.Equal(t, vehicle.Accepted, doc.Review.Status, "the stand-in answers a clean licence: %v", doc.Review.Issues)
+			assert.Equal(t, vehicle.Accepted, obj.Meta["review-status"], "listings find what needs a look without reading bodies")
 
 			assert.Equal(t, "application/json; charset=utf-8", obj.ContentType)
 			assert.Equal(t, etag, obj.Meta["source-etag"])
@@ -630,4 +639,54 @@ func TestHandlerSurvivesAPanickingRecognizer(t *testing.T) {
 	assert.Equal(t, 1, summary.Counts[outcome.Transient])
 	assert.Contains(t, err.Error(), "internal error")
 	assert.False(t, w.hasDocument("uploads/car-001.jpg"))
+}
+
+// manualExample is the vendor manual's own "success" answer, whose values
+// sit in the wrong fields (values as printed there; no real person).
+const manualExample = `{"code":0,"reqId":"e9e6ee20-bd20-11eb-82a1-b42e99a9afd7","status":200,"message":"success","serialNo":"360562482416189440",
+"data":{"backInfo":{},"frontInfo":{"owner":"5人","address":"0k4582X1T95X1458","vehicleType":"质","model":"","registerDate":"20","issueDate":"20",
+"seal":"广东省揭阳市公安局交通警察支队","vin":"","plateNo":"粤V","useCharacter":"非营运","engineNo":"1820KG"}}}`
+
+// A "success" a person must look at: the document says needs_review and
+// why, its metadata lets listings find it, and the log line names the
+// issue codes but never the values (personal data).
+func TestAGarbledSuccessNeedsReview(t *testing.T) {
+	w := newWorld(t, worldOptions{decide: func(ocrserver.Request) ocrserver.Reply {
+		return ocrserver.Raw(http.StatusOK, "application/json", []byte(manualExample))
+	}})
+	w.upload("uploads/car-001.jpg", jpegImage(1), nil)
+
+	summary, err := w.run("put-object.json")
+	require.NoError(t, err)
+	assert.Equal(t, 1, summary.Counts[outcome.Succeeded], "the vendor answered: the record is done")
+	assert.Equal(t, vehicle.NeedsReview, summary.Records[0].ReviewStatus)
+	assert.Equal(t, map[string]int{vehicle.Accepted: 0, vehicle.NeedsReview: 1}, summary.ReviewCounts)
+
+	doc, obj := w.document("uploads/car-001.jpg")
+	assert.JSONEq(t, manualExample, string(doc.Response), "the vendor's body stays verbatim")
+	require.NotNil(t, doc.Review)
+	assert.Equal(t, vehicle.NeedsReview, doc.Review.Status)
+	var got []string
+	for _, is := range doc.Review.Issues {
+		got = append(got, is.Field+":"+is.Code)
+	}
+	for _, want := range []string{"owner:misplaced", "address:misplaced", "engineNo:misplaced", "vin:missing", "plateNo:plate_format", "registerDate:date_format"} {
+		assert.Contains(t, got, want)
+	}
+	assert.Empty(t, doc.Vehicle.Owner, "a misplaced value is not kept as the owner")
+	assert.Equal(t, vehicle.NeedsReview, obj.Meta["review-status"])
+
+	var line map[string]any
+	for _, l := range w.logs.lines(t) {
+		if l["msg"] == "result written" {
+			line = l
+		}
+	}
+	require.NotNil(t, line, "one line per result")
+	assert.Equal(t, vehicle.NeedsReview, line["review_status"])
+	assert.Contains(t, line["review_issues"], "owner:misplaced")
+	raw, _ := json.Marshal(w.logs.lines(t))
+	for _, value := range []string{"5人", "0k4582X1T95X1458", "1820KG", "粤V", "揭阳"} {
+		assert.NotContains(t, string(raw), value, "values are personal data: never logged")
+	}
 }

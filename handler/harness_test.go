@@ -27,6 +27,7 @@ import (
 	"github.com/vlicense/fc-vehicle-license/internal/recognition"
 	"github.com/vlicense/fc-vehicle-license/tools/localcloud/ocrserver"
 	"github.com/vlicense/fc-vehicle-license/tools/localcloud/ossserver"
+	"github.com/vlicense/fc-vehicle-license/tools/resultschema"
 	"github.com/vlicense/fc-vehicle-license/tools/syncbuf"
 )
 
@@ -152,12 +153,24 @@ func newWorld(t testing.TB, wo worldOptions) *world {
 		logOut = io.Discard
 	}
 	h := handler.New(wo.options, handler.Deps{
-		Store:       store,
+		Store:       schemaChecked{t, store},
 		Recognizer:  counter,
 		Credentials: store,
 		Logger:      slog.New(slog.NewJSONHandler(logOut, nil)),
 	})
 	return &world{t: t, oss: oss, ocr: ocr, store: store, handler: h, inFlight: counter, logs: logs, internal: internal, public: public}
+}
+
+// schemaChecked validates every result document the handler writes against
+// docs/result.schema.json before it reaches OSS.
+type schemaChecked struct {
+	t testing.TB
+	*objectstore.Store
+}
+
+func (s schemaChecked) Put(ctx context.Context, bucket, key string, obj objectstore.Object) error {
+	resultschema.Check(s.t, obj.Body)
+	return s.Store.Put(ctx, bucket, key, obj)
 }
 
 // invocation is a context like the one the FC runtime gives the handler.

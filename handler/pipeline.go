@@ -14,6 +14,7 @@ import (
 	"github.com/vlicense/fc-vehicle-license/internal/objectstore"
 	"github.com/vlicense/fc-vehicle-license/internal/outcome"
 	"github.com/vlicense/fc-vehicle-license/internal/recognition"
+	"github.com/vlicense/fc-vehicle-license/internal/vehicle"
 )
 
 // image is one object to recognise, as an event or a listing announced it.
@@ -183,20 +184,38 @@ func (h *Handler) recognise(ctx context.Context, log *slog.Logger, cur current, 
 
 	doc := h.newDocument(cur, result.Outcome, result.Attempts)
 	doc.Response = result.Body
-	if result.Outcome == outcome.Rejected {
+	switch result.Outcome {
+	case outcome.Rejected:
 		doc.Error = &DocumentError{HTTPStatus: result.HTTPStatus, Status: result.Status, Code: result.Code, Message: result.Message}
+	case outcome.Succeeded:
+		doc.Vehicle, doc.Review = reviewed(result.Body, cur.side, h.deps.Now())
 	}
 	if o, reason := h.writeDocument(ctx, log, cur.bucket, cur.resultKey, doc); o != "" {
 		return fail(log, res, o, "writing the result: "+reason)
 	}
 
 	res.Outcome, res.ResultKey = result.Outcome, cur.resultKey
-	if result.Outcome == outcome.Rejected {
+	attrs := []any{"outcome", res.Outcome, "result_key", cur.resultKey, "attempts", result.Attempts,
+		"http_status", result.HTTPStatus, "code", result.Code, "message", clip(result.Message)}
+	switch {
+	case result.Outcome == outcome.Rejected:
 		res.Reason = fmt.Sprintf("the vendor refused the image: HTTP %d, code %d: %s", result.HTTPStatus, result.Code, clip(result.Message))
+	case doc.Review != nil:
+		// The codes, never the values: those are personal data.
+		res.ReviewStatus = doc.Review.Status
+		attrs = append(attrs, "review_status", doc.Review.Status, "review_issues", issueCodes(doc.Review.Issues))
 	}
-	log.Info("result written", "outcome", res.Outcome, "result_key", cur.resultKey, "attempts", result.Attempts,
-		"http_status", result.HTTPStatus, "code", result.Code, "message", clip(result.Message))
+	log.Info("result written", attrs...)
 	return res
+}
+
+// issueCodes lists a review's issues as field:code, for the log line.
+func issueCodes(issues []vehicle.Issue) []string {
+	out := make([]string, len(issues))
+	for i, is := range issues {
+		out[i] = is.Field + ":" + is.Code
+	}
+	return out
 }
 
 // recognitionContext ends WriteReserve before the invocation's deadline, or

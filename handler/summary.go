@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/vlicense/fc-vehicle-license/internal/outcome"
+	"github.com/vlicense/fc-vehicle-license/internal/vehicle"
 )
 
 // RecordResult is one record's line in the summary.
@@ -17,22 +18,35 @@ type RecordResult struct {
 	// ResultKey is the document written, for succeeded and rejected.
 	ResultKey string `json:"resultKey,omitempty"`
 	Attempts  int    `json:"attempts,omitempty"`
+	// ReviewStatus is the review of a succeeded result: accepted, or
+	// needs_review when a person should look at it.
+	ReviewStatus string `json:"reviewStatus,omitempty"`
 }
 
 // Summary is what an invocation returns.
 type Summary struct {
 	RequestID string                  `json:"requestId,omitempty"`
 	Counts    map[outcome.Outcome]int `json:"counts"`
-	Records   []RecordResult          `json:"records"`
+	// ReviewCounts counts the succeeded records by review status.
+	ReviewCounts map[string]int `json:"reviewCounts"`
+	Records      []RecordResult `json:"records"`
 }
 
 func newSummary(requestID string, results []RecordResult) Summary {
-	s := Summary{RequestID: requestID, Counts: make(map[outcome.Outcome]int, len(outcome.All)), Records: results}
+	s := Summary{
+		RequestID:    requestID,
+		Counts:       make(map[outcome.Outcome]int, len(outcome.All)),
+		ReviewCounts: map[string]int{vehicle.Accepted: 0, vehicle.NeedsReview: 0},
+		Records:      results,
+	}
 	for _, o := range outcome.All {
 		s.Counts[o] = 0
 	}
 	for _, r := range results {
 		s.Counts[r.Outcome]++
+		if r.ReviewStatus != "" {
+			s.ReviewCounts[r.ReviewStatus]++
+		}
 	}
 	return s
 }

@@ -69,16 +69,7 @@ func runBackfill(ctx context.Context, std IO, args []string) int {
 	}
 	// The bucket named on the command line is the one served, unless the
 	// configuration restricts the function to others.
-	if std.Getenv("SOURCE_BUCKETS") == "" {
-		getenv := std.Getenv
-		std.Getenv = func(k string) string {
-			if k == "SOURCE_BUCKETS" {
-				return *bucket
-			}
-			return getenv(k)
-		}
-	}
-	a, code := buildApp(std, log)
+	a, code := buildApp(std, log, []string{*bucket})
 	if a == nil {
 		return code
 	}
@@ -94,7 +85,7 @@ func runBackfill(ctx context.Context, std IO, args []string) int {
 
 	b := &backfill{
 		store: a.Store, handler: a.Handler, bucket: *bucket, prefix: *prefix, dryRun: *dryRun, workers: workers, pageSize: *pageSize,
-		progress: newProgress(std.Stderr, std.IsTerminal, *dryRun),
+		progress: newProgress(std.Stderr, std.IsTerminal, outcomeLabels),
 	}
 	result := b.run(ctx)
 	b.progress.finish()
@@ -150,7 +141,7 @@ func (b *backfill) run(ctx context.Context) backfillResult {
 			if r.Outcome.Retried() {
 				res.failures = append(res.failures, r)
 			}
-			b.progress.done(r.Outcome)
+			b.progress.done(string(r.Outcome))
 			return nil
 		})
 	})

@@ -44,6 +44,8 @@ func commands() []command {
 		{"local", "start a local cloud (OSS, recognition API, FC) with the function and keep it running", runLocal},
 		{"invoke", "run the handler once on an OSS event file against the configured endpoints", runInvoke},
 		{"backfill", "recognise images that were uploaded before the trigger existed", runBackfill},
+		{"report", "list the result documents as a table (CSV or JSONL) for the people who act on them", runReport},
+		{"preflight", "check, before make deploy, everything a deployment needs from this machine and s.yaml", runPreflight},
 	}
 }
 

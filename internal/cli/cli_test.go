@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -97,7 +98,7 @@ func img(seed int) []byte {
 }
 
 func TestHelpAndUsageErrors(t *testing.T) {
-	for _, name := range []string{"demo", "local", "invoke", "backfill"} {
+	for _, name := range []string{"demo", "local", "invoke", "backfill", "report", "preflight"} {
 		t.Run(name+" --help", func(t *testing.T) {
 			var o output
 			assert.Equal(t, ExitOK, Run([]string{name, "--help"}, o.io(nil, nil)))
@@ -131,8 +132,15 @@ func TestInvokeRunsTheHandlerOnAnEventFile(t *testing.T) {
 	root, err := deployspec.RepoRoot()
 	require.NoError(t, err)
 
+	// Without SOURCE_BUCKETS (as in the README's example), the event's
+	// bucket is the one served.
+	env := map[string]string{}
+	for k, v := range s.env {
+		env[k] = v
+	}
+	delete(env, "SOURCE_BUCKETS")
 	var o output
-	code := Run([]string{"invoke", "--event", filepath.Join(root, "events", "put-object.json")}, o.io(s.env, nil))
+	code := Run([]string{"invoke", "--event", filepath.Join(root, "events", "put-object.json")}, o.io(env, nil))
 
 	require.Equal(t, ExitOK, code, o.String())
 	var summary handler.Summary
@@ -342,8 +350,15 @@ func TestDemoShowsEveryBehaviour(t *testing.T) {
 	require.NoError(t, err, string(out))
 	text := string(out)
 
+	// The keys follow the triggers' prefix of s.yaml, whatever the user set.
+	spec, err := deployspec.LoadFunction(filepath.Join(root, "s.yaml"), map[string]string{"OCR_ENDPOINT": "http://127.0.0.1:1/x"}, map[string]string{"AccountID": "1"})
+	require.NoError(t, err)
+	require.NotEmpty(t, spec.Triggers)
+	prefix := spec.Triggers[0].Prefix
 	for _, want := range []string{
-		`result   uploads/vehicle-001-front.jpg.json`,
+		`result   ` + prefix + `vehicle-001-front.jpg.json`,
+		`result   ` + prefix + `DCIM/IMG_0001.JPG.json`,
+		`trigger upload-jpg-uppercase`,
 		`"plateNo":`,
 		`"cardSide": "BACK"`,
 		`rejected (the vendor refused the image`,
@@ -355,7 +370,7 @@ func TestDemoShowsEveryBehaviour(t *testing.T) {
 	} {
 		assert.Contains(t, text, want)
 	}
-	assert.Regexp(t, `billed 3 \(only HTTP 200 is billed\)`, text)
+	assert.Regexp(t, `billed 4 \(only HTTP 200 is billed\)`, text)
 }
 
 // local keeps the local cloud running for a person's own uploads, and
@@ -380,9 +395,9 @@ func TestLocalServesUploadsUntilInterrupted(t *testing.T) {
 		}
 		close(lines)
 	}()
-	var endpoint, keyID, secret string
+	var endpoint, keyID, secret, bucket, prefix, region string
 	deadline := time.After(30 * time.Second)
-	for endpoint == "" || keyID == "" || secret == "" {
+	for endpoint == "" || keyID == "" || secret == "" || bucket == "" || prefix == "" {
 		select {
 		case l, ok := <-lines:
 			require.True(t, ok, "local exited early: %s", out.String())
@@ -390,25 +405,31 @@ func TestLocalServesUploadsUntilInterrupted(t *testing.T) {
 			switch {
 			case strings.HasPrefix(l, "  OSS endpoint"):
 				endpoint = f[2]
+				region = strings.TrimSuffix(f[len(f)-1], ")")
 			case strings.HasPrefix(l, "  AccessKey ID"):
 				keyID = f[2]
 			case strings.HasPrefix(l, "  AccessKey secret"):
 				secret = f[2]
+			case strings.HasPrefix(l, "  bucket"):
+				bucket = f[1]
+			case strings.HasPrefix(l, "  upload prefix"):
+				prefix, err = strconv.Unquote(f[2])
+				require.NoError(t, err)
 			}
 		case <-deadline:
 			t.Fatal("local did not print its endpoint and AccessKey")
 		}
 	}
 
-	client, err := oss.New(endpoint, keyID, secret, oss.AuthVersion(oss.AuthV4), oss.Region("cn-hangzhou"))
+	client, err := oss.New(endpoint, keyID, secret, oss.AuthVersion(oss.AuthV4), oss.Region(region))
 	require.NoError(t, err)
-	b, err := client.Bucket("vehicle-docs")
+	b, err := client.Bucket(bucket)
 	require.NoError(t, err)
-	require.NoError(t, b.PutObject("uploads/my-licence.jpg", bytes.NewReader(img(7))))
+	require.NoError(t, b.PutObject(prefix+"my-licence.jpg", bytes.NewReader(img(7))))
 
 	var found bool
 	for i := 0; i < 300 && !found; i++ {
-		found, err = b.IsObjectExist("uploads/my-licence.jpg.json")
+		found, err = b.IsObjectExist(prefix + "my-licence.jpg.json")
 		require.NoError(t, err)
 		if !found {
 			time.Sleep(50 * time.Millisecond)
@@ -429,6 +450,6 @@ func TestLocalServesUploadsUntilInterrupted(t *testing.T) {
 		_ = l // drain
 	}
 	// The function it ran is gone too: nothing answers on its endpoint.
-	_, err = b.IsObjectExist("uploads/my-licence.jpg")
+	_, err = b.IsObjectExist(prefix + "my-licence.jpg")
 	assert.Error(t, err, "the local OSS stopped")
 }

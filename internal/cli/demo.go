@@ -30,21 +30,23 @@ the OSS trigger rules of s.yaml. It uploads sample images and shows, for each, t
 event delivered, the function's outcome and the result document, then a summary.
 Everything it starts is stopped before it returns.`
 
-// demoUpload is one step of the demo.
+// demoUpload is one step of the demo: name is the key under the triggers'
+// prefix of s.yaml, whatever the user set it to.
 type demoUpload struct {
-	key    string
+	name   string
 	sample string
 	side   string // x-oss-meta-card-side, or ""
 	story  string
 }
 
 var demoUploads = []demoUpload{
-	{key: "uploads/vehicle-001-front.jpg", sample: "front.jpg", story: "the main page (主页) of a licence"},
-	{key: "uploads/vehicle-001-back.jpg", sample: "back.jpg", side: "BACK", story: "the second page (副页), marked BACK with x-oss-meta-card-side"},
-	{key: "uploads/reject-blurry.jpg", sample: "blurry.jpg", story: "a photo the vendor refuses"},
-	{key: "uploads/flaky-vehicle-002.jpg", sample: "front.jpg", story: "the vendor fails (503) on every in-process attempt of the first invocation"},
-	{key: "uploads/vehicle-001-front.jpg", sample: "front.jpg", story: "the same image uploaded again: same ETag, already recognised"},
-	{key: "uploads/notes.txt", sample: "", story: "not an image: s.yaml's trigger does not fire"},
+	{name: "vehicle-001-front.jpg", sample: "front.jpg", story: "the main page (主页) of a licence"},
+	{name: "vehicle-001-back.jpg", sample: "back.jpg", side: "BACK", story: "the second page (副页), marked BACK with x-oss-meta-card-side"},
+	{name: "DCIM/IMG_0001.JPG", sample: "front.jpg", story: "a phone's upload: an upper-case extension has its own trigger"},
+	{name: "reject-blurry.jpg", sample: "blurry.jpg", story: "a photo the vendor refuses"},
+	{name: "flaky-vehicle-002.jpg", sample: "front.jpg", story: "the vendor fails (503) on every in-process attempt of the first invocation"},
+	{name: "vehicle-001-front.jpg", sample: "front.jpg", story: "the same image uploaded again: same ETag, already recognised"},
+	{name: "notes.txt", sample: "", story: "not an image: no trigger of s.yaml fires"},
 }
 
 func runDemo(ctx context.Context, std IO, args []string) int {
@@ -100,7 +102,10 @@ func runDemo(ctx context.Context, std IO, args []string) int {
 			return ExitFailed
 		}
 	}
-	d.summary()
+	if d.summary() == 0 {
+		fmt.Fprintf(std.Stderr, "demo: no upload was recognised: check that s.yaml's triggers (prefix %q) and IMAGE_EXTENSIONS match, and the function log (--function-log)\n", cloud.UploadPrefix())
+		return ExitFailed
+	}
 	if err := cloud.Close(); err != nil {
 		fmt.Fprintf(std.Stderr, "demo: stopping the local cloud: %v\n", err)
 		return ExitFailed
@@ -127,7 +132,7 @@ func (d *demo) observer() localcloud.Observer {
 			d.log("    event    %s → trigger %s → function (request %s)", ev.EventName, trigger, shortID(id))
 		},
 		Ignored: func(ev ossserver.ObjectCreated) {
-			if strings.HasSuffix(ev.Key, ".json") {
+			if strings.HasSuffix(ev.Key, d.resultSuffix()) {
 				return // results: summarised at the end, not per upload
 			}
 			d.log("    event    %s matched no trigger of s.yaml: the function is not invoked", ev.EventName)
@@ -161,11 +166,25 @@ func (d *demo) header(spec string) {
 	fmt.Fprintf(d.out, "  recognition API          %s   (stand-in of the Marketplace API)\n", c.OCR.URL())
 	fmt.Fprintf(d.out, "  function                 %s, go1 runtime emulated, timeout %s, %d async retries\n",
 		c.Function.Name, c.Function.Timeout, c.Function.MaxAsyncRetryAttempts)
+	// The triggers differ only by suffix: one line says them all.
+	var suffixes []string
 	for _, t := range c.Function.Triggers {
-		fmt.Fprintf(d.out, "  trigger                  %s from %s: bucket %s, keys %s…%s, on %s\n",
-			t.Name, spec, t.Bucket, t.Prefix, t.Suffix, strings.Join(shortEvents(t.Events), ", "))
+		suffixes = append(suffixes, t.Suffix)
+	}
+	if len(c.Function.Triggers) > 0 {
+		t := c.Function.Triggers[0]
+		fmt.Fprintf(d.out, "  triggers                 %d from %s: bucket %s, keys %s… ending %s, on %s\n",
+			len(c.Function.Triggers), spec, t.Bucket, t.Prefix, strings.Join(suffixes, " "), strings.Join(shortEvents(t.Events), ", "))
 	}
 	fmt.Fprintln(d.out)
+}
+
+// resultSuffix is RESULT_SUFFIX as s.yaml sets it.
+func (d *demo) resultSuffix() string {
+	if s := d.cloud.Function.Env["RESULT_SUFFIX"]; s != "" {
+		return s
+	}
+	return ".json"
 }
 
 func (d *demo) step(ctx context.Context, bucket *oss.Bucket, i int, u demoUpload) error {
@@ -183,10 +202,11 @@ func (d *demo) step(ctx context.Context, bucket *oss.Bucket, i int, u demoUpload
 		opts = append(opts, oss.Meta("card-side", u.side))
 		side = ", x-oss-meta-card-side " + u.side
 	}
-	fmt.Fprintf(d.out, "[%d] upload %s (%s%s): %s\n", i+1, u.key, humanSize(len(body)), side, u.story)
-	before, hadResult := d.cloud.OSS.Object(d.cloud.Buckets[0], u.key+".json")
-	if err := bucket.PutObject(u.key, bytes.NewReader(body), opts...); err != nil {
-		return fmt.Errorf("upload %s: %w", u.key, err)
+	key, resultKey := d.cloud.UploadPrefix()+u.name, d.cloud.UploadPrefix()+u.name+d.resultSuffix()
+	fmt.Fprintf(d.out, "[%d] upload %s (%s%s): %s\n", i+1, key, humanSize(len(body)), side, u.story)
+	before, hadResult := d.cloud.OSS.Object(d.cloud.Buckets[0], resultKey)
+	if err := bucket.PutObject(key, bytes.NewReader(body), opts...); err != nil {
+		return fmt.Errorf("upload %s: %w", key, err)
 	}
 	d.uploads++
 	wait, cancel := context.WithTimeout(ctx, 45*time.Second)
@@ -201,27 +221,28 @@ func (d *demo) step(ctx context.Context, bucket *oss.Bucket, i int, u demoUpload
 	for _, l := range lines {
 		fmt.Fprintln(d.out, l)
 	}
-	if strings.HasSuffix(u.key, ".txt") {
+	if u.sample == "" {
 		fmt.Fprintln(d.out)
 		return nil
 	}
-	obj, ok := d.cloud.OSS.Object(d.cloud.Buckets[0], u.key+".json")
+	obj, ok := d.cloud.OSS.Object(d.cloud.Buckets[0], resultKey)
 	if !ok {
 		fmt.Fprintf(d.out, "    result   none\n\n")
 		return nil
 	}
 	if hadResult && before.ETag == obj.ETag {
-		fmt.Fprintf(d.out, "    result   %s.json, unchanged\n\n", u.key)
+		fmt.Fprintf(d.out, "    result   %s, unchanged\n\n", resultKey)
 		return nil
 	}
-	fmt.Fprintf(d.out, "    result   %s.json\n", u.key)
+	fmt.Fprintf(d.out, "    result   %s\n", resultKey)
 	var pretty bytes.Buffer
 	_ = json.Indent(&pretty, obj.Body, "      ", "  ")
 	fmt.Fprintf(d.out, "      %s\n\n", strings.TrimSpace(pretty.String()))
 	return nil
 }
 
-func (d *demo) summary() {
+// summary prints what happened and returns how many records succeeded.
+func (d *demo) summary() int {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	counts := map[outcome.Outcome]int{}
@@ -242,7 +263,7 @@ func (d *demo) summary() {
 	results := 0
 	for _, b := range d.cloud.Buckets {
 		for _, k := range d.cloud.OSS.Keys(b) {
-			if strings.HasSuffix(k, ".json") {
+			if strings.HasSuffix(k, d.resultSuffix()) {
 				results++
 			}
 		}
@@ -255,6 +276,7 @@ func (d *demo) summary() {
 	fmt.Fprintf(d.out, "  result documents        %d (their own events matched no trigger: no recursion)\n", results)
 	fmt.Fprintf(d.out, "  recognition API calls   %d, billed %d (only HTTP 200 is billed)\n", len(d.cloud.OCR.Calls()), d.cloud.OCR.Billed())
 	fmt.Fprintf(d.out, "  given up (onFailure)    %d\n", len(d.failed))
+	return counts[outcome.Succeeded]
 }
 
 func describeAttempt(a fcemulator.Attempt) string {

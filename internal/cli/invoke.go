@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"time"
 
+	"github.com/vlicense/fc-vehicle-license/handler"
 	"github.com/vlicense/fc-vehicle-license/internal/app"
 	"github.com/vlicense/fc-vehicle-license/internal/config"
 )
@@ -16,11 +18,12 @@ import (
 const invokeIntro = `Usage: vlicense invoke --event FILE [--timeout 60s]
 
 Runs the handler once on an OSS trigger payload (events/ has samples) against the
-endpoints and AppCode of the configuration variables (README, "Configuration"),
+endpoints and AppCode of the configuration variables (docs/configuration.md),
 with credentials from ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET
 and, for STS credentials, ALIBABA_CLOUD_SECURITY_TOKEN. This is how to try a real
-bucket and a real AppCode before deploying. The summary goes to stdout, one JSON log
-line per decision to stderr. Exit code 1 when a record must be retried.`
+bucket and a real AppCode before deploying. The event's buckets are the ones served,
+unless SOURCE_BUCKETS is set. The summary goes to stdout, one JSON log line per
+decision to stderr. Exit code 1 when a record must be retried.`
 
 func runInvoke(ctx context.Context, std IO, args []string) int {
 	fs := flag.NewFlagSet("invoke", flag.ContinueOnError)
@@ -39,7 +42,20 @@ func runInvoke(ctx context.Context, std IO, args []string) int {
 		fmt.Fprintf(std.Stderr, "invoke: %v\n", err)
 		return ExitUsage
 	}
-	a, code := buildApp(std, slog.New(slog.NewJSONHandler(std.Stderr, nil)))
+	// The event's buckets are served unless SOURCE_BUCKETS says otherwise:
+	// the operator's own credentials decide what can be read.
+	ev, err := handler.DecodeEvent(payload)
+	if err != nil {
+		fmt.Fprintf(std.Stderr, "invoke: %s: %v\n", *eventFile, err)
+		return ExitUsage
+	}
+	var buckets []string
+	for _, r := range ev.Events {
+		if !slices.Contains(buckets, r.OSS.Bucket.Name) {
+			buckets = append(buckets, r.OSS.Bucket.Name)
+		}
+	}
+	a, code := buildApp(std, slog.New(slog.NewJSONHandler(std.Stderr, nil)), buckets)
 	if a == nil {
 		return code
 	}
@@ -59,9 +75,10 @@ func runInvoke(ctx context.Context, std IO, args []string) int {
 }
 
 // buildApp loads the configuration and credentials from the environment the
-// way the function does at start. nil means stop with code.
-func buildApp(std IO, log *slog.Logger) (*app.App, int) {
-	cfg, err := config.Load(std.Getenv)
+// way the function does at start, serving buckets unless SOURCE_BUCKETS is
+// set. nil means stop with code.
+func buildApp(std IO, log *slog.Logger, buckets []string) (*app.App, int) {
+	cfg, err := config.LoadServing(std.Getenv, buckets)
 	if err != nil {
 		fmt.Fprintln(std.Stderr, err)
 		return nil, ExitUsage

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/vlicense/fc-vehicle-license/tools/localcloud"
@@ -79,14 +80,18 @@ func runLocal(ctx context.Context, std IO, args []string) int {
 	say("  OSS endpoint      %s   (path-style, signature V4, region %s)", cloud.PublicEndpoint, cloud.Region)
 	say("  AccessKey ID      %s", localcloud.UserCredentials.AccessKeyID)
 	say("  AccessKey secret  %s   (local only)", localcloud.UserCredentials.AccessKeySecret)
+	var suffixes []string
 	for _, t := range cloud.Function.Triggers {
-		say("  trigger           %s: bucket %s, keys %s…%s", t.Name, t.Bucket, strconv.Quote(t.Prefix), t.Suffix)
+		suffixes = append(suffixes, t.Suffix)
 	}
+	say("  bucket            %s", cloud.Buckets[0])
+	say("  upload prefix     %s   (s.yaml's triggers fire for keys ending %s)", strconv.Quote(cloud.UploadPrefix()), strings.Join(suffixes, " "))
 	say("  recognition API   %s", cloud.OCR.URL())
 	say("")
+	example := cloud.UploadPrefix() + "my-licence.jpg"
 	say("For example, with the Go SDK: oss.New(%q, %q, %q, oss.AuthVersion(oss.AuthV4), oss.Region(%q))",
 		cloud.PublicEndpoint, localcloud.UserCredentials.AccessKeyID, localcloud.UserCredentials.AccessKeySecret, cloud.Region)
-	say("then PutObject(%q, file) and watch %q appear.", "uploads/my-licence.jpg", "uploads/my-licence.jpg.json")
+	say("then PutObject(%q, file) in bucket %s and watch %q appear.", example, cloud.Buckets[0], example+".json")
 	say("")
 
 	<-ctx.Done()

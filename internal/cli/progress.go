@@ -10,29 +10,34 @@ import (
 	"github.com/vlicense/fc-vehicle-license/internal/outcome"
 )
 
-// progress shows a backfill advancing: a bar redrawn in place on a
-// terminal, a plain line every few seconds otherwise (logs, CI).
+// progress shows a long listing being worked through (backfill, report): a
+// bar redrawn in place on a terminal, a plain line every few seconds
+// otherwise (logs, CI), with a count per label in the order given.
 type progress struct {
 	mu        sync.Mutex
 	w         io.Writer
 	terminal  bool
-	dryRun    bool
+	labels    []string
 	start     time.Time
 	lastDraw  time.Time
 	interval  time.Duration
 	nListed   int
 	listDone  bool
 	processed int
-	counts    map[outcome.Outcome]int
+	counts    map[string]int
 }
 
-func newProgress(w io.Writer, terminal, dryRun bool) *progress {
+func newProgress(w io.Writer, terminal bool, labels []string) *progress {
 	interval := 5 * time.Second
 	if terminal {
 		interval = 100 * time.Millisecond
 	}
-	return &progress{w: w, terminal: terminal, dryRun: dryRun, start: time.Now(), interval: interval, counts: map[outcome.Outcome]int{}}
+	return &progress{w: w, terminal: terminal, labels: labels, start: time.Now(), interval: interval, counts: map[string]int{}}
 }
+
+// outcomeLabels are the labels of a backfill's progress.
+var outcomeLabels = []string{string(outcome.Planned), string(outcome.Succeeded), string(outcome.Rejected),
+	string(outcome.Skipped), string(outcome.Transient), string(outcome.Misconfigured)}
 
 func (p *progress) listed(n int, last bool) {
 	p.mu.Lock()
@@ -42,11 +47,11 @@ func (p *progress) listed(n int, last bool) {
 	p.maybeDraw(false)
 }
 
-func (p *progress) done(o outcome.Outcome) {
+func (p *progress) done(label string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.processed++
-	p.counts[o]++
+	p.counts[label]++
 	p.maybeDraw(false)
 }
 
@@ -91,9 +96,9 @@ func (p *progress) maybeDraw(force bool) {
 
 func (p *progress) countsText() string {
 	var parts []string
-	for _, o := range []outcome.Outcome{outcome.Planned, outcome.Succeeded, outcome.Rejected, outcome.Skipped, outcome.Transient, outcome.Misconfigured} {
-		if n := p.counts[o]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%s %d", o, n))
+	for _, l := range p.labels {
+		if n := p.counts[l]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", l, n))
 		}
 	}
 	if len(parts) == 0 {

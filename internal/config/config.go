@@ -56,6 +56,12 @@ type Config struct {
 	SourceBuckets []string
 	// SourcePrefix, when set, is the only key prefix served.
 	SourcePrefix string
+	// ResultEncryption is how OSS encrypts the result documents: "" (the
+	// bucket's default), AES256 (keys OSS manages) or KMS with
+	// ResultKMSKeyID. Results hold personal data.
+	ResultEncryption string
+	ResultKMSKeyID   string
+
 	// MaxAsyncRetryAttempts mirrors s.yaml's asyncInvokeConfig: the
 	// invocation whose x-fc-retry-count reaches it is FC's last, and writes
 	// a failed result for records that would otherwise vanish.
@@ -77,6 +83,18 @@ const (
 // counts as unset, because Serverless Devs renders a missing ${env(...)} as
 // an empty string. Secret values are never echoed in the error.
 func Load(getenv func(string) string) (Config, error) {
+	return load(getenv, nil)
+}
+
+// LoadServing is Load for the operator's commands, which run the
+// function's handler with the operator's own credentials: when
+// SOURCE_BUCKETS is unset, the buckets served are the ones the command
+// names (an event's, backfill's --bucket) instead of none.
+func LoadServing(getenv func(string) string, buckets []string) (Config, error) {
+	return load(getenv, buckets)
+}
+
+func load(getenv func(string) string, servedByDefault []string) (Config, error) {
 	r := reader{getenv: getenv}
 	var c Config
 
@@ -85,29 +103,20 @@ func Load(getenv func(string) string) (Config, error) {
 	r.ocrAuth(c.OCRAppCode, c.OCRAppKey, c.OCRAppSecret)
 	c.OCREndpoint = r.ocrEndpoint(c.OCRAppKey != "" || c.OCRAppSecret != "")
 
-	c.OSSRegion = r.str("OSS_REGION", getenv("FC_REGION"))
-	if c.OSSRegion == "" {
-		r.fail("OSS_REGION", "is required when FC_REGION is not set (for example cn-hangzhou)")
-	} else if !validRegion(c.OSSRegion) {
-		r.fail("OSS_REGION", fmt.Sprintf("%q is not a region id such as cn-hangzhou", c.OSSRegion))
-	}
-	c.OSSEndpoint = r.endpoint("OSS_ENDPOINT", "oss-"+c.OSSRegion+"-internal.aliyuncs.com")
-	c.OSSPublicEndpoint = r.endpoint("OSS_PUBLIC_ENDPOINT", "oss-"+c.OSSRegion+".aliyuncs.com")
-
+	r.storage(&c)
 	c.CardSide = r.cardSide()
-	c.ImageExtensions = r.extensions()
-	c.ResultSuffix = r.resultSuffix(c.ImageExtensions)
 	c.OCRTimeout = r.duration("OCR_TIMEOUT", "10s", time.Second, maxOCRTimeout)
 	c.OCRMaxAttempts = r.integer("OCR_MAX_ATTEMPTS", 3, 1, maxAttempts)
 	c.Concurrency = r.integer("CONCURRENCY", 4, 1, MaxConcurrency)
 	c.SignedURLTTL = r.duration("SIGNED_URL_TTL", "5m", 10*time.Second, maxSignedURLTTL)
-	c.SourceBuckets = r.buckets()
+	c.SourceBuckets = r.buckets(servedByDefault)
 	c.SourcePrefix = r.str("SOURCE_PREFIX", "")
 	if strings.HasPrefix(c.SourcePrefix, "/") {
 		r.fail("SOURCE_PREFIX", fmt.Sprintf("%q must not start with '/': OSS keys have no leading slash", c.SourcePrefix))
 	}
 	// FC accepts 0 to 8 retries of an asynchronous invocation.
 	c.MaxAsyncRetryAttempts = r.integer("MAX_ASYNC_RETRY_ATTEMPTS", 3, 0, 8)
+	c.ResultEncryption, c.ResultKMSKeyID = r.resultEncryption()
 
 	// The URL is signed once per image and used by every attempt, so it has
 	// to outlive all of them or the vendor's later fetches are refused.
@@ -116,6 +125,31 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 
 	return c, r.err()
+}
+
+// LoadStorage reads only what reading the results needs: where OSS is
+// (OSS_REGION or FC_REGION, OSS_ENDPOINT, OSS_PUBLIC_ENDPOINT) and how
+// images and results are named (IMAGE_EXTENSIONS, RESULT_SUFFIX). The
+// operator's report needs nothing of the recognition API.
+func LoadStorage(getenv func(string) string) (Config, error) {
+	r := reader{getenv: getenv}
+	var c Config
+	r.storage(&c)
+	return c, r.err()
+}
+
+// storage reads the OSS settings and the naming of images and results.
+func (r *reader) storage(c *Config) {
+	c.OSSRegion = r.str("OSS_REGION", r.getenv("FC_REGION"))
+	if c.OSSRegion == "" {
+		r.fail("OSS_REGION", "is required when FC_REGION is not set (for example cn-hangzhou)")
+	} else if !validRegion(c.OSSRegion) {
+		r.fail("OSS_REGION", fmt.Sprintf("%q is not a region id such as cn-hangzhou", c.OSSRegion))
+	}
+	c.OSSEndpoint = r.endpoint("OSS_ENDPOINT", "oss-"+c.OSSRegion+"-internal.aliyuncs.com")
+	c.OSSPublicEndpoint = r.endpoint("OSS_PUBLIC_ENDPOINT", "oss-"+c.OSSRegion+".aliyuncs.com")
+	c.ImageExtensions = r.extensions()
+	c.ResultSuffix = r.resultSuffix(c.ImageExtensions)
 }
 
 // reader collects one problem per variable so the operator fixes them all
@@ -182,8 +216,8 @@ func (r *reader) duration(name, def string, lo, hi time.Duration) time.Duration 
 
 // buckets reads SOURCE_BUCKETS. It is required: without it a forged event
 // could make the function sign a URL for any object its role can read.
-func (r *reader) buckets() []string {
-	raw := r.str("SOURCE_BUCKETS", "")
+func (r *reader) buckets(byDefault []string) []string {
+	raw := r.str("SOURCE_BUCKETS", strings.Join(byDefault, ","))
 	if raw == "" {
 		r.fail("SOURCE_BUCKETS", "is required: the comma-separated buckets whose uploads this function recognises (s.yaml sets it from vars.bucket)")
 		return nil
@@ -278,6 +312,35 @@ func (r *reader) resultSuffix(exts []string) string {
 		r.fail("RESULT_SUFFIX", fmt.Sprintf("%q must not contain '/': the result belongs next to its image", s))
 	}
 	return s
+}
+
+// Server-side encryption methods of OSS (x-oss-server-side-encryption).
+const (
+	EncryptionAES256 = "AES256"
+	EncryptionKMS    = "KMS"
+)
+
+// resultEncryption reads RESULT_ENCRYPTION and RESULT_KMS_KEY_ID. A KMS key
+// is required with KMS, so that the role can be granted that key alone.
+func (r *reader) resultEncryption() (method, keyID string) {
+	raw := r.str("RESULT_ENCRYPTION", "")
+	keyID = r.str("RESULT_KMS_KEY_ID", "")
+	switch method = strings.ToUpper(raw); method {
+	case "":
+	case EncryptionAES256, EncryptionKMS:
+	default:
+		r.fail("RESULT_ENCRYPTION", fmt.Sprintf("must be empty (the bucket's default encryption), AES256 or KMS, got %q", raw))
+		return "", ""
+	}
+	switch {
+	case method == EncryptionKMS && keyID == "":
+		r.fail("RESULT_KMS_KEY_ID", "is required with RESULT_ENCRYPTION=KMS: the id of the KMS key that encrypts the results (the role is granted that key only)")
+	case method != EncryptionKMS && keyID != "":
+		r.fail("RESULT_KMS_KEY_ID", "is only used with RESULT_ENCRYPTION=KMS: set RESULT_ENCRYPTION=KMS or leave it empty")
+	case strings.ContainsAny(keyID, " \t\r\n/"):
+		r.fail("RESULT_KMS_KEY_ID", "must be a KMS key id such as key-hzz65f3b1c4d2e8a7b6c5d")
+	}
+	return method, keyID
 }
 
 // ocrAuth requires exactly one way to authenticate to the API gateway:

@@ -115,6 +115,11 @@ func TestLoadRejects(t *testing.T) {
 		{name: "source prefix with a leading slash", set: map[string]string{"SOURCE_PREFIX": "/uploads/"}, wantVar: "SOURCE_PREFIX", wantMsg: "leading slash"},
 		{name: "more async retries than FC allows", set: map[string]string{"MAX_ASYNC_RETRY_ATTEMPTS": "9"}, wantVar: "MAX_ASYNC_RETRY_ATTEMPTS", wantMsg: "from 0 to 8"},
 		{name: "runaway concurrency", set: map[string]string{"CONCURRENCY": "1000"}, wantVar: "CONCURRENCY", wantMsg: "whole number from 1 to 64"},
+		{name: "unknown result encryption", set: map[string]string{"RESULT_ENCRYPTION": "SM4"}, wantVar: "RESULT_ENCRYPTION", wantMsg: "AES256 or KMS"},
+		{name: "KMS without its key", set: map[string]string{"RESULT_ENCRYPTION": "KMS"}, wantVar: "RESULT_KMS_KEY_ID", wantMsg: "is required with RESULT_ENCRYPTION=KMS"},
+		{name: "a KMS key without KMS", set: map[string]string{"RESULT_KMS_KEY_ID": "key-hzz1"}, wantVar: "RESULT_KMS_KEY_ID", wantMsg: "only used with RESULT_ENCRYPTION=KMS"},
+		{name: "a KMS key with AES256", set: map[string]string{"RESULT_ENCRYPTION": "AES256", "RESULT_KMS_KEY_ID": "key-hzz1"}, wantVar: "RESULT_KMS_KEY_ID", wantMsg: "only used with"},
+		{name: "a KMS key id with a slash", set: map[string]string{"RESULT_ENCRYPTION": "KMS", "RESULT_KMS_KEY_ID": "acs:kms:x/key"}, wantVar: "RESULT_KMS_KEY_ID", wantMsg: "KMS key id"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -130,6 +135,27 @@ func TestLoadRejects(t *testing.T) {
 			assert.Contains(t, err.Error(), tc.wantVar+" ")
 			assert.Contains(t, err.Error(), tc.wantMsg)
 		})
+	}
+}
+
+func TestLoadResultEncryption(t *testing.T) {
+	cases := []struct {
+		set                 map[string]string
+		wantMethod, wantKey string
+	}{
+		{set: nil},
+		{set: map[string]string{"RESULT_ENCRYPTION": "aes256"}, wantMethod: "AES256"},
+		{set: map[string]string{"RESULT_ENCRYPTION": "KMS", "RESULT_KMS_KEY_ID": "key-hzz65f3b1c4d"}, wantMethod: "KMS", wantKey: "key-hzz65f3b1c4d"},
+	}
+	for _, tc := range cases {
+		m := minimal()
+		for k, v := range tc.set {
+			m[k] = v
+		}
+		c, err := Load(env(m))
+		require.NoError(t, err)
+		assert.Equal(t, tc.wantMethod, c.ResultEncryption)
+		assert.Equal(t, tc.wantKey, c.ResultKMSKeyID)
 	}
 }
 

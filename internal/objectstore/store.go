@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -158,27 +159,73 @@ func (s *Store) Head(ctx context.Context, bucket, key string) (ObjectInfo, error
 	return info, nil
 }
 
-// Put writes body as key with the given content type and user metadata
-// (keys without "x-oss-meta-"). Content-MD5 makes OSS refuse a body damaged
-// on the way, and the ETag of the answer is checked against the body: Put
-// returns nil only when OSS holds exactly these bytes.
-func (s *Store) Put(ctx context.Context, bucket, key string, body []byte, contentType string, meta map[string]string) error {
+// maxGetBytes bounds what Get reads: result documents are kilobytes.
+const maxGetBytes = 16 << 20
+
+// Get reads a small object whole (a result document), at most 16 MiB.
+func (s *Store) Get(ctx context.Context, bucket, key string) ([]byte, error) {
+	b, err := s.internal.Bucket(bucket)
+	if err != nil {
+		return nil, &Error{Op: "GET", Err: err}
+	}
+	body, err := b.GetObject(key, oss.WithContext(ctx))
+	if err != nil {
+		return nil, wrap("GET", err)
+	}
+	defer body.Close()
+	data, err := io.ReadAll(io.LimitReader(body, maxGetBytes+1))
+	if err != nil {
+		return nil, &Error{Op: "GET", Err: err}
+	}
+	if len(data) > maxGetBytes {
+		return nil, &Error{Op: "GET", Err: fmt.Errorf("%s is larger than %d bytes: not a result document", key, maxGetBytes)}
+	}
+	return data, nil
+}
+
+// Object is what Put writes.
+type Object struct {
+	Body        []byte
+	ContentType string
+	// Meta is user metadata, keys without "x-oss-meta-".
+	Meta map[string]string
+	// ACL is the object's own ACL (x-oss-object-acl), such as "private";
+	// empty inherits the bucket's.
+	ACL string
+	// Encryption is the server-side encryption (x-oss-server-side-encryption):
+	// "" (the bucket's default), AES256 or KMS with KMSKeyID.
+	Encryption, KMSKeyID string
+}
+
+// Put writes obj as key. Content-MD5 makes OSS refuse a body damaged on the
+// way, and the ETag of the answer is checked against the body: Put returns
+// nil only when OSS holds exactly these bytes.
+func (s *Store) Put(ctx context.Context, bucket, key string, obj Object) error {
 	b, err := s.internal.Bucket(bucket)
 	if err != nil {
 		return &Error{Op: "PUT", Err: err}
 	}
-	sum := md5.Sum(body)
+	sum := md5.Sum(obj.Body)
 	var answer http.Header
 	opts := []oss.Option{
 		oss.WithContext(ctx),
-		oss.ContentType(contentType),
+		oss.ContentType(obj.ContentType),
 		oss.ContentMD5(base64.StdEncoding.EncodeToString(sum[:])),
 		oss.GetResponseHeader(&answer),
 	}
-	for k, v := range meta {
+	for k, v := range obj.Meta {
 		opts = append(opts, oss.Meta(k, v))
 	}
-	if err := b.PutObject(key, bytes.NewReader(body), opts...); err != nil {
+	if obj.ACL != "" {
+		opts = append(opts, oss.ObjectACL(oss.ACLType(obj.ACL)))
+	}
+	if obj.Encryption != "" {
+		opts = append(opts, oss.ServerSideEncryption(obj.Encryption))
+	}
+	if obj.KMSKeyID != "" {
+		opts = append(opts, oss.ServerSideEncryptionKeyID(obj.KMSKeyID))
+	}
+	if err := b.PutObject(key, bytes.NewReader(obj.Body), opts...); err != nil {
 		return wrap("PUT", err)
 	}
 	if got, want := NormalizeETag(answer.Get("ETag")), strings.ToUpper(hex.EncodeToString(sum[:])); got != want {

@@ -83,7 +83,7 @@ func BenchmarkPut(b *testing.B) {
 	ctx := context.Background()
 	b.SetBytes(int64(len(doc)))
 	for b.Loop() {
-		if err := s.Put(ctx, "vehicle-docs", benchKey+".json", doc, "application/json; charset=utf-8", meta); err != nil {
+		if err := s.Put(ctx, "vehicle-docs", benchKey+".json", objectstore.Object{Body: doc, ContentType: "application/json; charset=utf-8", Meta: meta, ACL: "private"}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -41,7 +41,7 @@ func TestPutThenHead(t *testing.T) {
 	s, srv, _ := newStore(t)
 	ctx := context.Background()
 
-	require.NoError(t, s.Put(ctx, "bkt", "行驶证/a b.jpg.json", []byte(`{"a":1}`), "application/json; charset=utf-8", map[string]string{"source-etag": "ABC", "result-status": "succeeded"}))
+	require.NoError(t, s.Put(ctx, "bkt", "行驶证/a b.jpg.json", objectstore.Object{Body: []byte(`{"a":1}`), ContentType: "application/json; charset=utf-8", Meta: map[string]string{"source-etag": "ABC", "result-status": "succeeded"}}))
 	info, err := s.Head(ctx, "bkt", "行驶证/a b.jpg.json")
 
 	require.NoError(t, err)
@@ -130,7 +130,7 @@ func TestErrorsUnwrapToTheirCause(t *testing.T) {
 		return &ossserver.Fault{Status: 503, Code: "ServiceUnavailable"}
 	})
 
-	err := s.Put(context.Background(), "bkt", "a.json", []byte("{}"), "application/json", nil)
+	err := s.Put(context.Background(), "bkt", "a.json", objectstore.Object{Body: []byte("{}"), ContentType: "application/json"})
 
 	var oe *objectstore.Error
 	require.True(t, errors.As(err, &oe))
@@ -181,7 +181,7 @@ func TestPutRefusesAnAnswerThatDoesNotMatchTheBody(t *testing.T) {
 		Credentials: objectstore.Credentials{AccessKeyID: "id", AccessKeySecret: "secret"}})
 	require.NoError(t, err)
 
-	err = s.Put(context.Background(), "bkt", "a.json", []byte(`{"a":1}`), "application/json", nil)
+	err = s.Put(context.Background(), "bkt", "a.json", objectstore.Object{Body: []byte(`{"a":1}`), ContentType: "application/json"})
 
 	require.Error(t, err, "a write OSS did not confirm is not reported as written")
 	assert.Contains(t, err.Error(), "not trusted")

@@ -272,7 +272,7 @@ func startRig(ctx context.Context, name, binary string, opts Options, baselines 
 	}
 	r.closers = append(r.closers, func() { _ = r.cloud.Close() })
 	r.si.next.Store(r.cloud.OCR)
-	if r.seeder, err = newSeeder(r.cloud, "uploads/bench/"+name+"/"); err != nil {
+	if r.seeder, err = newSeeder(r.cloud, r.cloud.UploadPrefix()+"bench/"+name+"/"); err != nil {
 		return nil, err
 	}
 	first, err := r.cloud.FC.WaitReady(ctx)

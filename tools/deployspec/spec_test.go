@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
 )
 
 const sampleAccount = "1234567890123456"
@@ -144,11 +145,11 @@ func TestSpecSchemaCatchesMistakes(t *testing.T) {
 			want: Violation{Path: "props.triggers[0].triggerConfig.filter.key.sufix", Message: `did you mean "suffix"?`},
 		},
 		{
-			name: "misspelt invocationRole",
+			name: "misspelt qualifier",
 			mutate: func(t *testing.T, p map[string]any) {
-				rename(digMap(t, p, "triggers", 0), "invocationRole", "invocationrole")
+				rename(digMap(t, p, "triggers", 0), "qualifier", "qualifer")
 			},
-			want: Violation{Path: "props.triggers[0].invocationrole", Message: `did you mean "invocationRole"?`},
+			want: Violation{Path: "props.triggers[0].qualifer", Message: `did you mean "qualifier"?`},
 		},
 		{
 			name: "misspelt triggerConfig",
@@ -215,8 +216,12 @@ func TestSpecSchemaCatchesMistakes(t *testing.T) {
 	}
 }
 
+// One trigger per image extension of IMAGE_EXTENSIONS, in the lower and
+// upper case that cameras and scanners write (OSS suffix filters are
+// case-sensitive), within OSS's 10 triggers per bucket, and none that a
+// result key could match.
 func TestSpecOSSTriggers(t *testing.T) {
-	spec := loadSpec(t)
+	vars := loadSpec(t).Vars
 	_, props := fc3Props(t, minimalEnv)
 	env := digMap(t, props, "environmentVariables")
 	resultSuffix := env["RESULT_SUFFIX"].(string)
@@ -230,10 +235,14 @@ func TestSpecOSSTriggers(t *testing.T) {
 		}
 	}
 	require.NotEmpty(t, oss, "s.yaml has no OSS trigger")
+	assert.LessOrEqual(t, len(oss), 10, "OSS allows 10 triggers (event notification rules) per bucket")
 
 	suffixes := map[string]bool{}
+	names := map[string]bool{}
 	for _, trig := range oss {
-		name := trig["triggerName"]
+		name := trig["triggerName"].(string)
+		assert.False(t, names[name], "trigger name %s used twice", name)
+		names[name] = true
 		cfg := digMap(t, trig, "triggerConfig")
 
 		var events []string
@@ -251,16 +260,76 @@ func TestSpecOSSTriggers(t *testing.T) {
 		suffix, _ := key["suffix"].(string)
 		prefix, _ := key["prefix"].(string)
 		require.NotEmpty(t, suffix, "trigger %v needs a suffix filter: it guards against re-triggering on results", name)
-		assert.Equal(t, "uploads/", prefix, "trigger %v prefix", name)
-		assert.Contains(t, extensions, strings.ToLower(suffix), "trigger %v suffix is not one of IMAGE_EXTENSIONS", name)
-		assert.False(t, strings.HasSuffix("uploads/car.jpg"+resultSuffix, suffix),
+		assert.Equal(t, vars["triggerPrefix"], prefix, "trigger %v prefix", name)
+		assert.Equal(t, env["SOURCE_PREFIX"], prefix, "trigger %v: the prefix the function serves", name)
+		assert.Contains(t, extensions, strings.ToLower(suffix), "trigger %v suffix is not one of IMAGE_EXTENSIONS: the handler would skip what it fires for", name)
+		assert.False(t, strings.HasSuffix(resultSuffix, suffix) || strings.HasSuffix(suffix, resultSuffix),
 			"trigger %v suffix %q matches result keys (suffix %q): the function would trigger itself", name, suffix, resultSuffix)
 		assert.False(t, suffixes[suffix], "two OSS triggers share suffix %q", suffix)
 		suffixes[suffix] = true
 
-		assert.Equal(t, "acs:oss:cn-hangzhou:"+sampleAccount+":"+spec.Vars["bucket"].(string), trig["sourceArn"])
-		assert.Regexp(t, `^acs:ram::`+sampleAccount+`:role/.+`, trig["invocationRole"])
+		assert.Equal(t, "acs:oss:"+vars["region"].(string)+":"+sampleAccount+":"+vars["bucket"].(string), trig["sourceArn"])
+		assert.NotContains(t, trig, "invocationRole", "trigger %v: without it fc3 creates and uses the OSS event notification role", name)
 	}
+	for _, ext := range extensions {
+		for _, variant := range []string{ext, strings.ToUpper(ext)} {
+			assert.True(t, suffixes[variant], "no trigger for %s: such uploads would never be recognised", variant)
+		}
+	}
+}
+
+// Serverless Devs 3 loads fc3; the old ram component is not published for
+// it, so s.yaml uses no other component (the role comes from
+// deploy/create-role.sh).
+func TestSpecUsesOnlyTheFC3Component(t *testing.T) {
+	for name, r := range loadSpec(t).Resources {
+		assert.Equal(t, "fc3", r.Component, "resource %s", name)
+	}
+}
+
+// A bare `s deploy` builds first, so it never uploads a stale binary, and
+// it packages a directory that holds the function alone.
+func TestSpecBuildsBeforeDeployingAndPackagesOnlyTheFunction(t *testing.T) {
+	spec := loadSpec(t)
+	name, _, err := spec.ComponentResource("fc3")
+	require.NoError(t, err)
+	raw, err := os.ReadFile(filepath.Join(repoRoot(t), "s.yaml"))
+	require.NoError(t, err)
+	var doc struct {
+		Resources map[string]struct {
+			Actions map[string][]struct{ Run, Path string }
+		}
+	}
+	require.NoError(t, yaml.Unmarshal(raw, &doc))
+	pre := doc.Resources[name].Actions["pre-deploy"]
+	require.Len(t, pre, 1, "one pre-deploy action")
+	assert.Equal(t, "make build", pre[0].Run)
+	assert.Equal(t, "./", pre[0].Path)
+
+	_, props := fc3Props(t, minimalEnv)
+	code := strings.TrimPrefix(props["code"].(string), "./")
+	makefile, err := os.ReadFile(filepath.Join(repoRoot(t), "Makefile"))
+	require.NoError(t, err)
+	var writers []string
+	for _, line := range strings.Split(string(makefile), "\n") {
+		if strings.Contains(line, code+"/") && !strings.HasPrefix(strings.TrimSpace(line), "#") {
+			writers = append(writers, strings.TrimSpace(line))
+		}
+	}
+	binary := code + "/" + props["handler"].(string)
+	require.NotEmpty(t, writers, "the Makefile builds %s", binary)
+	for _, w := range writers {
+		if strings.Contains(w, "-o "+code+"/") {
+			assert.Contains(t, w, "-o "+binary+" ", "make build writes the handler binary, nothing else, into %s", code)
+		}
+	}
+	assert.Equal(t, 1, strings.Count(string(makefile), "-o "+code+"/"), "only make build writes into %s", code)
+}
+
+// Logs go to Simple Log Service, or FC shows nothing of them.
+func TestSpecConfiguresLogging(t *testing.T) {
+	_, props := fc3Props(t, minimalEnv)
+	assert.Equal(t, "auto", props["logConfig"], "fc3 creates the project and logstore; deploy/create-role.sh grants writing to it")
 }
 
 // TestSpecSecretsComeFromEnvironment keeps credentials out of the file: they
@@ -301,7 +370,8 @@ func TestSpecSecretsComeFromEnvironment(t *testing.T) {
 
 func TestSpecFunctionSettings(t *testing.T) {
 	_, props := fc3Props(t, minimalEnv)
-	assert.Equal(t, "cn-hangzhou", props["region"])
+	vars := loadSpec(t).Vars
+	assert.Equal(t, vars["region"], props["region"])
 	assert.NotEmpty(t, props["functionName"])
 	assert.Equal(t, "go1", props["runtime"])
 	assert.Equal(t, "main", props["handler"])
@@ -320,7 +390,7 @@ func TestSpecFunctionSettings(t *testing.T) {
 		"OCR_APPCODE":      minimalEnv["OCR_APPCODE"],
 		"OCR_APP_KEY":      "",
 		"OCR_APP_SECRET":   "",
-		"OSS_REGION":       "cn-hangzhou",
+		"OSS_REGION":       vars["region"].(string),
 		"CARD_SIDE":        "FRONT",
 		"RESULT_SUFFIX":    ".json",
 		"IMAGE_EXTENSIONS": ".jpg,.jpeg,.png,.bmp",
@@ -328,8 +398,8 @@ func TestSpecFunctionSettings(t *testing.T) {
 		"OCR_TIMEOUT":      "10s",
 		"OCR_MAX_ATTEMPTS": "3",
 		"CONCURRENCY":      "4",
-		"SOURCE_BUCKETS":   "vehicle-docs",
-		"SOURCE_PREFIX":    "uploads/",
+		"SOURCE_BUCKETS":   vars["bucket"].(string),
+		"SOURCE_PREFIX":    vars["triggerPrefix"].(string),
 	} {
 		assert.Equal(t, want, env[name], "environmentVariables.%s", name)
 	}

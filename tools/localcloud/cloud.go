@@ -220,6 +220,15 @@ func (c *Cloud) Settle(ctx context.Context) error {
 	}
 }
 
+// UploadPrefix is the key prefix of s.yaml's triggers: where an upload must
+// land to invoke the function (the first trigger's, should they differ).
+func (c *Cloud) UploadPrefix() string {
+	if len(c.Function.Triggers) == 0 {
+		return ""
+	}
+	return c.Function.Triggers[0].Prefix
+}
+
 // Bucket returns an OSS SDK handle on bucket with the user's AccessKey,
 // through the public endpoint, as a person's upload tool would have.
 func (c *Cloud) Bucket(name string) (*oss.Bucket, error) {

@@ -19,7 +19,7 @@ import (
 	"github.com/vlicense/fc-vehicle-license/tools/deployspec"
 	"github.com/vlicense/fc-vehicle-license/tools/localcloud/fcemulator"
 	"github.com/vlicense/fc-vehicle-license/tools/localcloud/ossserver"
-
+	"github.com/vlicense/fc-vehicle-license/tools/resultschema"
 	"github.com/vlicense/fc-vehicle-license/tools/syncbuf"
 )
 
@@ -163,8 +163,9 @@ type resultDoc struct {
 
 func readDoc(t *testing.T, c *Cloud, key string) resultDoc {
 	t.Helper()
-	obj, ok := c.OSS.Object("vehicle-docs", key+".json")
+	obj, ok := c.OSS.Object(c.Buckets[0], key+".json")
 	require.True(t, ok, "no result document for %s", key)
+	resultschema.Check(t, obj.Body)
 	var d resultDoc
 	require.NoError(t, json.Unmarshal(obj.Body, &d))
 	return d
@@ -172,23 +173,23 @@ func readDoc(t *testing.T, c *Cloud, key string) resultDoc {
 
 func TestUploadTriggersTheRealFunction(t *testing.T) {
 	c, rec, logs := startCloud(t, Config{})
-	b, err := c.Bucket("vehicle-docs")
+	b, err := c.Bucket(c.Buckets[0])
 	require.NoError(t, err)
 
-	require.NoError(t, b.PutObject("uploads/京A 12345 front.jpg", bytes.NewReader(sample(t, "front.jpg"))))
-	require.NoError(t, b.PutObject("uploads/back.jpg", bytes.NewReader(sample(t, "back.jpg")), oss.Meta("card-side", "BACK")))
+	require.NoError(t, b.PutObject(c.UploadPrefix()+"京A 12345 front.jpg", bytes.NewReader(sample(t, "front.jpg"))))
+	require.NoError(t, b.PutObject(c.UploadPrefix()+"back.jpg", bytes.NewReader(sample(t, "back.jpg")), oss.Meta("card-side", "BACK")))
 	settle(t, c)
 
-	front := readDoc(t, c, "uploads/京A 12345 front.jpg")
+	front := readDoc(t, c, c.UploadPrefix()+"京A 12345 front.jpg")
 	assert.Equal(t, "succeeded", front.Status)
 	assert.Equal(t, "ObjectCreated:PutObject", front.Source.EventName)
 	assert.NotEmpty(t, front.Response.Data.FrontInfo["plateNo"])
-	back := readDoc(t, c, "uploads/back.jpg")
+	back := readDoc(t, c, c.UploadPrefix()+"back.jpg")
 	assert.Equal(t, "BACK", back.CardSide)
 	assert.NotEmpty(t, back.Response.Data.BackInfo["fileNo"])
 
-	assert.ElementsMatch(t, []string{"uploads/京A 12345 front.jpg", "uploads/back.jpg"}, rec.Triggered())
-	assert.ElementsMatch(t, []string{"uploads/京A 12345 front.jpg.json", "uploads/back.jpg.json"}, rec.Ignored(),
+	assert.ElementsMatch(t, []string{c.UploadPrefix() + "京A 12345 front.jpg", c.UploadPrefix() + "back.jpg"}, rec.Triggered())
+	assert.ElementsMatch(t, []string{c.UploadPrefix() + "京A 12345 front.jpg.json", c.UploadPrefix() + "back.jpg.json"}, rec.Ignored(),
 		"the function's own results trigger nothing (s.yaml's suffix filter)")
 	for _, a := range rec.Attempts() {
 		assert.Nil(t, a.Error, "%+v", a.Error)
@@ -200,10 +201,10 @@ func TestUploadTriggersTheRealFunction(t *testing.T) {
 
 func TestTransientFailureSucceedsOnFCRetry(t *testing.T) {
 	c, rec, _ := startCloud(t, Config{})
-	b, err := c.Bucket("vehicle-docs")
+	b, err := c.Bucket(c.Buckets[0])
 	require.NoError(t, err)
 
-	require.NoError(t, b.PutObject("uploads/flaky-front.jpg", bytes.NewReader(sample(t, "front.jpg"))))
+	require.NoError(t, b.PutObject(c.UploadPrefix()+"flaky-front.jpg", bytes.NewReader(sample(t, "front.jpg"))))
 	settle(t, c)
 
 	require.Len(t, rec.Attempts(), 2, "the first invocation fails, FC's retry succeeds")
@@ -213,7 +214,7 @@ func TestTransientFailureSucceedsOnFCRetry(t *testing.T) {
 	assert.True(t, first.WillRetry)
 	assert.Equal(t, 1, retry.RetryCount, "the second attempt sees x-fc-retry-count 1")
 	assert.Nil(t, retry.Error)
-	doc := readDoc(t, c, "uploads/flaky-front.jpg")
+	doc := readDoc(t, c, c.UploadPrefix()+"flaky-front.jpg")
 	assert.Equal(t, "succeeded", doc.Status)
 	assert.Equal(t, 1, c.OCR.Billed(), "the failed calls were not billed")
 	assert.Empty(t, rec.Failures())
@@ -221,13 +222,13 @@ func TestTransientFailureSucceedsOnFCRetry(t *testing.T) {
 
 func TestRejectedImageGetsAFailedDocument(t *testing.T) {
 	c, rec, _ := startCloud(t, Config{})
-	b, err := c.Bucket("vehicle-docs")
+	b, err := c.Bucket(c.Buckets[0])
 	require.NoError(t, err)
 
-	require.NoError(t, b.PutObject("uploads/reject-blurry.jpg", bytes.NewReader(sample(t, "blurry.jpg"))))
+	require.NoError(t, b.PutObject(c.UploadPrefix()+"reject-blurry.jpg", bytes.NewReader(sample(t, "blurry.jpg"))))
 	settle(t, c)
 
-	doc := readDoc(t, c, "uploads/reject-blurry.jpg")
+	doc := readDoc(t, c, c.UploadPrefix()+"reject-blurry.jpg")
 	assert.Equal(t, "failed", doc.Status)
 	require.NotNil(t, doc.Error)
 	assert.Equal(t, 1009, doc.Error.Code)
@@ -237,54 +238,73 @@ func TestRejectedImageGetsAFailedDocument(t *testing.T) {
 
 func TestFailingEveryAttemptReachesTheFailureDestination(t *testing.T) {
 	c, rec, _ := startCloud(t, Config{Decide: Rules(1000)}) // "flaky" for ever
-	b, err := c.Bucket("vehicle-docs")
+	b, err := c.Bucket(c.Buckets[0])
 	require.NoError(t, err)
 
-	require.NoError(t, b.PutObject("uploads/flaky.jpg", bytes.NewReader(sample(t, "front.jpg"))))
+	require.NoError(t, b.PutObject(c.UploadPrefix()+"flaky.jpg", bytes.NewReader(sample(t, "front.jpg"))))
 	settle(t, c)
 
 	assert.Len(t, rec.Attempts(), 1+c.Function.MaxAsyncRetryAttempts, "maxAsyncRetryAttempts from s.yaml")
 	require.Len(t, rec.Failures(), 1)
 	assert.Equal(t, 1+c.Function.MaxAsyncRetryAttempts, rec.Failures()[0].Attempts)
-	doc := readDoc(t, c, "uploads/flaky.jpg")
+	doc := readDoc(t, c, c.UploadPrefix()+"flaky.jpg")
 	assert.Equal(t, "failed", doc.Status, "FC's last attempt leaves a failed result instead of nothing")
 	assert.Equal(t, "transient", doc.Outcome)
 }
 
+// Phones and scanners write upper-case extensions, and OSS suffix filters
+// are case-sensitive: s.yaml's triggers must fire for those too.
+func TestCameraUploadsWithUpperCaseExtensionsAreRecognised(t *testing.T) {
+	c, rec, _ := startCloud(t, Config{})
+	b, err := c.Bucket(c.Buckets[0])
+	require.NoError(t, err)
+
+	keys := []string{c.UploadPrefix() + "DCIM/IMG_0001.JPG", c.UploadPrefix() + "scan-0001.PNG", c.UploadPrefix() + "IMG_0002.JPEG", c.UploadPrefix() + "scan-0002.BMP"}
+	for _, k := range keys {
+		require.NoError(t, b.PutObject(k, bytes.NewReader(sample(t, "front.jpg"))))
+	}
+	settle(t, c)
+
+	assert.ElementsMatch(t, keys, rec.Triggered())
+	for _, k := range keys {
+		assert.Equal(t, "succeeded", readDoc(t, c, k).Status, k)
+	}
+}
+
 func TestTriggerRulesComeFromSYAML(t *testing.T) {
 	c, rec, _ := startCloud(t, Config{})
-	b, err := c.Bucket("vehicle-docs")
+	b, err := c.Bucket(c.Buckets[0])
 	require.NoError(t, err)
 
 	require.NoError(t, b.PutObject("elsewhere/a.jpg", bytes.NewReader(sample(t, "front.jpg"))), "outside the prefix")
-	require.NoError(t, b.PutObject("uploads/a.png", bytes.NewReader(sample(t, "front.jpg"))), "another suffix")
-	require.NoError(t, b.PutObject("uploads/a.jpg.json", bytes.NewReader([]byte(`{}`))), "a result document")
+	require.NoError(t, b.PutObject(c.UploadPrefix()+"a.gif", bytes.NewReader(sample(t, "front.jpg"))), "a suffix without a trigger")
+	require.NoError(t, b.PutObject(c.UploadPrefix()+"a.jpg.json", bytes.NewReader([]byte(`{}`))), "a result document")
 	settle(t, c)
 
 	assert.Empty(t, rec.Triggered())
-	assert.ElementsMatch(t, []string{"elsewhere/a.jpg", "uploads/a.png", "uploads/a.jpg.json"}, rec.Ignored())
+	assert.ElementsMatch(t, []string{"elsewhere/a.jpg", c.UploadPrefix() + "a.gif", c.UploadPrefix() + "a.jpg.json"}, rec.Ignored())
 	assert.Empty(t, rec.Attempts(), "nothing invoked the function")
 	assert.Empty(t, c.OCR.Calls())
 }
 
 func TestOverrunIsReportedAsATimeoutAndTheInstanceReplaced(t *testing.T) {
 	c, rec, _ := startCloud(t, Config{Timeout: 2 * time.Second, Env: map[string]string{"OCR_TIMEOUT": "1s"}})
-	b, err := c.Bucket("vehicle-docs")
+	b, err := c.Bucket(c.Buckets[0])
 	require.NoError(t, err)
 	// Warm the instance, then freeze it mid-invocation the way a stuck
 	// process would be: it cannot answer before its deadline.
-	require.NoError(t, b.PutObject("uploads/warm.jpg", bytes.NewReader(sample(t, "front.jpg"))))
+	require.NoError(t, b.PutObject(c.UploadPrefix()+"warm.jpg", bytes.NewReader(sample(t, "front.jpg"))))
 	settle(t, c)
 	first, ok := c.FC.Instance()
 	require.True(t, ok)
 	c.OSS.SetFault(func(r ossserver.Request) *ossserver.Fault {
-		if r.Key == "uploads/stuck.jpg" && r.Method == "HEAD" {
+		if r.Key == c.UploadPrefix()+"stuck.jpg" && r.Method == "HEAD" {
 			_ = syscall.Kill(first.PID, syscall.SIGSTOP)
 		}
 		return nil
 	})
 
-	require.NoError(t, b.PutObject("uploads/stuck.jpg", bytes.NewReader(sample(t, "back.jpg"))))
+	require.NoError(t, b.PutObject(c.UploadPrefix()+"stuck.jpg", bytes.NewReader(sample(t, "back.jpg"))))
 	settle(t, c)
 
 	require.GreaterOrEqual(t, len(rec.Attempts()), 3)
@@ -299,15 +319,15 @@ func TestOverrunIsReportedAsATimeoutAndTheInstanceReplaced(t *testing.T) {
 	now, ok := c.FC.Instance()
 	require.True(t, ok)
 	assert.NotEqual(t, first.PID, now.PID)
-	assert.Equal(t, "succeeded", readDoc(t, c, "uploads/stuck.jpg").Status)
+	assert.Equal(t, "succeeded", readDoc(t, c, c.UploadPrefix()+"stuck.jpg").Status)
 }
 
 func TestMisconfiguredByNameFailsNamingTheSetting(t *testing.T) {
 	c, rec, _ := startCloud(t, Config{})
-	b, err := c.Bucket("vehicle-docs")
+	b, err := c.Bucket(c.Buckets[0])
 	require.NoError(t, err)
 
-	require.NoError(t, b.PutObject("uploads/misconfigured.jpg", bytes.NewReader(sample(t, "front.jpg"))))
+	require.NoError(t, b.PutObject(c.UploadPrefix()+"misconfigured.jpg", bytes.NewReader(sample(t, "front.jpg"))))
 	settle(t, c)
 
 	attempts := rec.Attempts()
@@ -315,7 +335,7 @@ func TestMisconfiguredByNameFailsNamingTheSetting(t *testing.T) {
 	require.NotNil(t, attempts[0].Error)
 	assert.Contains(t, attempts[0].Error.Message, "misconfigured")
 	assert.Contains(t, attempts[0].Error.Message, "OCR_APPCODE")
-	doc := readDoc(t, c, "uploads/misconfigured.jpg")
+	doc := readDoc(t, c, c.UploadPrefix()+"misconfigured.jpg")
 	assert.Equal(t, "misconfigured", doc.Outcome, "FC's last attempt writes what happened")
 	assert.Zero(t, c.OCR.Billed())
 }

@@ -14,12 +14,12 @@ import (
 // token, and the signature and token of every URL it signed.
 func TestNoSecretInAnyLogLine(t *testing.T) {
 	c, rec, logs := startCloud(t, Config{Decide: Rules(1000)}) // "flaky" fails every attempt, to the last one
-	b, err := c.Bucket("vehicle-docs")
+	b, err := c.Bucket(c.Buckets[0])
 	require.NoError(t, err)
 	for key, sample := range map[string]string{
-		"uploads/ok.jpg":         "front.jpg",
-		"uploads/reject-one.jpg": "blurry.jpg",
-		"uploads/flaky-one.jpg":  "back.jpg",
+		c.UploadPrefix() + "ok.jpg":         "front.jpg",
+		c.UploadPrefix() + "reject-one.jpg": "blurry.jpg",
+		c.UploadPrefix() + "flaky-one.jpg":  "back.jpg",
 	} {
 		require.NoError(t, b.PutObject(key, bytes.NewReader(mustSample(t, sample))))
 	}
@@ -38,7 +38,7 @@ func TestNoSecretInAnyLogLine(t *testing.T) {
 		everything.Write(a.Payload)
 	}
 	for _, k := range c.OSS.Keys("vehicle-docs") {
-		obj, _ := c.OSS.Object("vehicle-docs", k)
+		obj, _ := c.OSS.Object(c.Buckets[0], k)
 		if bytes.HasSuffix([]byte(k), []byte(".json")) {
 			everything.Write(obj.Body)
 		}

@@ -356,7 +356,7 @@ func (r *run) checkCurrent(key, etag string, cur *version, obj ossserver.Object,
 			p = append(p, "rejected, but the vendor accepts this image")
 		}
 	case doc.Status == "failed" && doc.Outcome == "transient":
-		// FC's last attempt failed: allowed (README "FC's last attempt").
+		// FC's last attempt failed: allowed (docs/outcomes.md, "FC's last attempt").
 	default:
 		p = append(p, fmt.Sprintf("status %q outcome %q", doc.Status, doc.Outcome))
 	}

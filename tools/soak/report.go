@@ -38,7 +38,7 @@ const (
 	// ETag (it cannot tell which content the vendor fetched), and the new
 	// upload's own event paid again. Like duplicates delivered at the same
 	// moment, this is the documented allowance of the billing promise
-	// (README, "Outcomes"): without bucket versioning a signed URL cannot
+	// (docs/outcomes.md): without bucket versioning a signed URL cannot
 	// pin a version.
 	CauseReplacedDuringRecognition = "re-uploaded during recognition: nothing written for the old ETag, the new upload's event paid again (allowed)"
 	// CauseWriteLost: every PUT of a result failed (faults injected), so
