@@ -3,6 +3,7 @@ module github.com/vlicense/fc-vehicle-license
 go 1.26.0
 
 require (
+	github.com/aliyun/alibabacloud-oss-go-sdk-v2 v1.6.1
 	github.com/aliyun/aliyun-oss-go-sdk v3.0.2+incompatible
 	github.com/aliyun/fc-runtime-go-sdk v0.3.1
 	github.com/cenkalti/backoff/v5 v5.0.3
@@ -14,7 +15,7 @@ require (
 )
 
 require (
-	github.com/aliyun/alibabacloud-oss-go-sdk-v2 v1.6.1 // indirect
+	github.com/alibabacloud-go/fc-20230330/v4 v4.3.0 // indirect
 	golang.org/x/time v0.16.0 // indirect
 	gopkg.in/check.v1 v1.0.0-20201130134442-10cb98267c6c // indirect
 )

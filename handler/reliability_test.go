@@ -375,3 +375,44 @@ func TestAVendorThatCannotDownloadTheImageIsAMisconfiguration(t *testing.T) {
 	require.Error(t, err)
 	assert.Greater(t, len(w.ocr.Calls()), calls, "a later delivery tries again: the failed document is not final")
 }
+
+// Results hold the licence's personal data: every one is written private,
+// whatever the bucket's ACL, and encrypted as RESULT_ENCRYPTION says.
+func TestResultsArePrivateAndEncryptedAsConfigured(t *testing.T) {
+	cases := []struct {
+		name                string
+		encryption, keyID   string
+		wantMethod, wantKey string
+	}{
+		{name: "the bucket's default encryption"},
+		{name: "AES256", encryption: "AES256", wantMethod: "AES256"},
+		{name: "KMS with a key", encryption: "KMS", keyID: "key-hzz0123456789", wantMethod: "KMS", wantKey: "key-hzz0123456789"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := defaultOptions()
+			opts.ResultEncryption, opts.ResultKMSKeyID = tc.encryption, tc.keyID
+			w := newWorld(t, worldOptions{options: opts})
+			w.upload("uploads/car-001.jpg", jpegImage(1), nil)
+			_, err := w.run("put-object.json")
+			require.NoError(t, err)
+
+			_, obj := w.document("uploads/car-001.jpg")
+			assert.Equal(t, "private", obj.ACL, "never the bucket's ACL")
+			assert.Equal(t, tc.wantMethod, obj.Encryption)
+			assert.Equal(t, tc.wantKey, obj.KMSKeyID)
+		})
+	}
+	t.Run("failed documents of FC's last attempt too", func(t *testing.T) {
+		opts := defaultOptions()
+		opts.ResultEncryption = "AES256"
+		w := newWorld(t, worldOptions{options: opts, decide: func(ocrserver.Request) ocrserver.Reply { return ocrserver.HTTPStatus(402) }})
+		w.upload("uploads/car-001.jpg", jpegImage(1), nil)
+		_, err := w.runAttempt(3, 20*time.Second)
+		require.Error(t, err)
+		doc, obj := w.document("uploads/car-001.jpg")
+		require.Equal(t, "failed", doc.Status)
+		assert.Equal(t, "private", obj.ACL)
+		assert.Equal(t, "AES256", obj.Encryption)
+	})
+}

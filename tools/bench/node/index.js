@@ -17,6 +17,7 @@
 'use strict';
 
 const http = require('node:http');
+const net = require('node:net');
 const OSS = require('ali-oss');
 
 const env = process.env;
@@ -82,12 +83,35 @@ let credentials = {
 };
 const clients = new Map();
 
-function isIPEndpoint(endpoint) {
-  const host = new URL(endpoint.includes('://') ? endpoint : 'http://' + endpoint).hostname;
-  return /^[\d.]+$/.test(host) || host.includes(':') || host === 'localhost';
+// endpointHost is the endpoint's host name, an IPv6 address without its
+// brackets.
+function endpointHost(endpoint) {
+  return new URL(endpoint.includes('://') ? endpoint : 'http://' + endpoint).hostname.replace(/^\[(.*)\]$/, '$1');
 }
 
-function newClient(endpoint, bucket) {
+// pathStyle tells whether a client on endpoint must name the bucket in the
+// path (sldEnable) rather than in the host. Real OSS endpoints are names
+// and take the bucket in the host. The local servers' endpoints (an IP, or
+// localhost) have no <bucket>.<endpoint> name to resolve:
+//   - for an IP, ali-oss already addresses the bucket by the Host header
+//     itself: it connects to the IP and sends Host:
+//     <bucket>.oss-<region>.aliyuncs.com, whatever sldEnable says. Its
+//     requests must then keep the path /<key>: with sldEnable the path
+//     would be /<bucket>/<key> as well, which OSS (and the local server)
+//     read as the key <bucket>/<key> in that bucket, while the signature
+//     covers /<bucket>/<key>: SignatureDoesNotMatch.
+//   - for localhost, ali-oss would connect to <bucket>.localhost: path
+//     style, Host: localhost.
+//   - a URL (signatureUrlV4) carries no Host header, so for either the
+//     bucket must be in its path: /<bucket>/<key> on the IP.
+function pathStyle(endpoint, forURLs) {
+  const host = endpointHost(endpoint);
+  return host === 'localhost' || (forURLs && net.isIP(host) !== 0);
+}
+
+// newClient builds a client for bucket on endpoint; forURLs marks one that
+// only signs URLs and sends no requests.
+function newClient(endpoint, bucket, forURLs) {
   const c = new OSS({
     endpoint,
     region: 'oss-' + config.region,
@@ -96,8 +120,7 @@ function newClient(endpoint, bucket) {
     accessKeySecret: credentials.accessKeySecret || 'unset',
     authorizationV4: true,
     secure: endpoint.startsWith('https'),
-    // Path-style addressing for IP endpoints (the local servers).
-    sldEnable: isIPEndpoint(endpoint),
+    sldEnable: pathStyle(endpoint, forURLs),
     timeout: 30000,
   });
   applyCredentials(c);
@@ -113,7 +136,8 @@ function applyCredentials(c) {
 function clientsFor(bucket) {
   let c = clients.get(bucket);
   if (!c) {
-    c = { internal: newClient(config.ossEndpoint, bucket), public: newClient(config.ossPublicEndpoint, bucket) };
+    // internal sends the requests; public only signs the image URLs.
+    c = { internal: newClient(config.ossEndpoint, bucket, false), public: newClient(config.ossPublicEndpoint, bucket, true) };
     clients.set(bucket, c);
   }
   return c;

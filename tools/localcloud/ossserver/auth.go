@@ -34,28 +34,35 @@ type v4Claim struct {
 // anything is verified, so that faults and the log can use it.
 func classifyAuth(r *http.Request, params []queryParam) AuthKind {
 	header := r.Header.Get("Authorization")
-	version, byQuery := "", false
+	version, byQueryV4, byQueryV1 := "", false, false
 	for _, p := range params {
 		switch p.name {
 		case "x-oss-signature-version":
-			version, byQuery = p.value, true
-		case "x-oss-signature", "x-oss-credential", "OSSAccessKeyId", "Signature":
-			byQuery = true
+			version, byQueryV4 = p.value, true
+		case "x-oss-signature", "x-oss-credential":
+			byQueryV4 = true
+		case "OSSAccessKeyId", "Signature":
+			byQueryV1 = true
 		}
 	}
 	switch {
-	case header != "" && byQuery:
+	case header != "" && (byQueryV4 || byQueryV1), byQueryV4 && byQueryV1:
 		return AuthUnsupported
 	case header != "":
-		if strings.HasPrefix(header, algorithmV4+" ") {
+		switch {
+		case strings.HasPrefix(header, algorithmV4+" "):
 			return AuthHeaderV4
+		case strings.HasPrefix(header, "OSS "):
+			return AuthHeaderV1
 		}
-		return AuthUnsupported
-	case byQuery:
+		return AuthUnsupported // "OSS2 ..." (signature V2) or another scheme
+	case byQueryV4:
 		if version == algorithmV4 {
 			return AuthURLV4
 		}
-		return AuthUnsupported
+		return AuthUnsupported // x-oss-signature-version=OSS2
+	case byQueryV1:
+		return AuthURLV1
 	}
 	return AuthAnonymous
 }
@@ -68,12 +75,14 @@ func (s *Server) authenticate(r *http.Request, rec *Request, params []queryParam
 	switch rec.Auth {
 	case AuthAnonymous:
 		return "", errAnonymous
+	case AuthHeaderV1, AuthURLV1:
+		return s.authenticateV1(r, rec, params)
 	case AuthHeaderV4:
 		c, err = parseHeaderClaim(r, params)
 	case AuthURLV4:
 		c, err = parseURLClaim(params)
 	default:
-		return "", invalidArgument("This OSS stand-in accepts exactly one signature V4 (%s), in the Authorization header or in the query.", algorithmV4)
+		return "", invalidArgument("The local OSS server accepts signature V1 (OSS) and V4 (%s), in the Authorization header or in the query, one at a time; not signature V2.", algorithmV4)
 	}
 	if err != nil {
 		return c.accessKeyID, err

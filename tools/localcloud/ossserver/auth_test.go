@@ -166,28 +166,28 @@ func TestAnonymousRequestsRefused(t *testing.T) {
 	assert.True(t, ok, "the anonymous DELETE removed nothing")
 }
 
-func TestUnsupportedSignatureVersionsRefused(t *testing.T) {
-	cases := []struct {
-		name    string
-		options []oss.ClientOption
-	}{
-		{"signature V1", []oss.ClientOption{oss.AuthVersion(oss.AuthV1)}},
-		{"signature V2", []oss.ClientOption{oss.AuthVersion(oss.AuthV2)}},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			f := newFixture(t)
-			client, err := oss.New(f.internal, permanentID, permanentSecret, tc.options...)
-			require.NoError(t, err)
-			b, err := client.Bucket(bucketName)
-			require.NoError(t, err)
+// Signature V2 (OSS2) is not emulated: refused, never half-checked.
+func TestSignatureV2Refused(t *testing.T) {
+	f := newFixture(t)
+	f.srv.PutObject(bucketName, "a.jpg", []byte("x"), "", nil)
+	client, err := oss.New(f.internal, permanentID, permanentSecret, oss.AuthVersion(oss.AuthV2))
+	require.NoError(t, err)
+	b, err := client.Bucket(bucketName)
+	require.NoError(t, err)
 
-			err = b.PutObject("a.jpg", strings.NewReader("x"))
-
-			requireServiceError(t, err, http.StatusBadRequest, "InvalidArgument")
-			assert.Equal(t, ossserver.AuthUnsupported, lastRequest(t, f.srv).Auth)
-		})
-	}
+	t.Run("Authorization header", func(t *testing.T) {
+		err := b.PutObject("b.jpg", strings.NewReader("x"))
+		requireServiceError(t, err, http.StatusBadRequest, "InvalidArgument")
+		assert.Equal(t, ossserver.AuthUnsupported, lastRequest(t, f.srv).Auth)
+	})
+	t.Run("signed URL", func(t *testing.T) {
+		signed, err := b.SignURL("a.jpg", oss.HTTPGet, 60)
+		require.NoError(t, err)
+		resp := httpGet(t, signed)
+		assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
+		assert.Equal(t, ossserver.AuthUnsupported, lastRequest(t, f.srv).Auth)
+	})
+	assert.Equal(t, []string{"a.jpg"}, f.srv.Keys(bucketName))
 }
 
 func TestCredentialsNeverPrintSecrets(t *testing.T) {

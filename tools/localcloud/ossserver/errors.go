@@ -57,6 +57,8 @@ var (
 		"The list of parts was not in ascending order. Parts list must be specified in order by part number."}
 	errEntityTooSmall = &ossError{http.StatusBadRequest, "EntityTooSmall",
 		"Your proposed upload is smaller than the minimum allowed size."}
+	errFileAlreadyExists = &ossError{http.StatusConflict, "FileAlreadyExists",
+		"The object you specified already exists and can not be overwritten."}
 	errMalformedXML = &ossError{http.StatusBadRequest, "MalformedXML",
 		"The XML you provided was not well-formed or did not validate against our published schema."}
 )
@@ -65,8 +67,10 @@ func invalidArgument(format string, args ...any) *ossError {
 	return &ossError{http.StatusBadRequest, "InvalidArgument", fmt.Sprintf(format, args...)}
 }
 
-// notImplemented refuses what this stand-in deliberately does not emulate,
-// so a caller relying on it fails loudly instead of getting a wrong answer.
+// notImplemented refuses what the server deliberately does not emulate, so
+// a caller relying on it fails loudly instead of getting a wrong answer.
+// Messages start "the local OSS server does not implement" and name the
+// operation, or the parameter or header, refused.
 func notImplemented(format string, args ...any) *ossError {
 	return &ossError{http.StatusNotImplemented, "NotImplemented", fmt.Sprintf(format, args...)}
 }

@@ -26,7 +26,8 @@ type Fault struct {
 
 // FaultFunc decides, for each request, whether to inject a fault; nil means
 // none. It runs before authentication and sees the request's Listener,
-// Method, Bucket, Key, Query, Auth, RequestID and Time. It is called from
+// Method, Bucket, Key, VirtualHosted, Operation, Query, Auth, RequestID
+// and Time. It is called from
 // concurrent handlers, so it must be safe for concurrent use.
 type FaultFunc func(r Request) *Fault
 

@@ -23,9 +23,11 @@ func (h listenerHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := Request{Listener: h.name, Method: r.Method, RequestID: newRequestID(), Time: s.now()}
 	w.Header().Set("x-oss-request-id", rec.RequestID)
 	w.Header().Set("Server", "AliyunOSS")
-	rec.Bucket, rec.Key = splitPath(r.URL.Path)
+	rec.Bucket, rec.Key, rec.VirtualHosted = s.locate(r)
 	params, queryOK := parseQuery(r.URL.RawQuery)
 	rec.Query = paramNames(params)
+	op := identify(r, rec.Bucket, rec.Key, params)
+	rec.Operation = op.name
 	for _, p := range params {
 		if p.name == "versionId" {
 			rec.VersionID = p.value
@@ -40,7 +42,7 @@ func (h listenerHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// for ever would stall every later one), yet before leave, so that
 		// Close, once no handler runs, finds every event releasable.
 		defer s.notify.release(rec.RequestID)
-		status, err, aborted = s.serve(w, r, &rec, params, queryOK)
+		status, err, aborted = s.serve(w, r, &rec, op, params, queryOK)
 	}
 	if err != nil {
 		writeError(w, r, rec.RequestID, err)
@@ -61,11 +63,15 @@ func (h listenerHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// serve runs the steps OSS runs, in its order: (injected fault), bucket,
+// serve runs the steps in OSS's order: (injected fault), bucket,
 // authentication, operation; a bucket's existence is not secret on OSS.
-// aborted reports that an injected delay was cut short and that no
+// An operation the server does not implement is refused before the
+// bucket and the signature are checked, so that a client learns that
+// rather than meet a signature error over a sub-resource it signs
+// differently; a parameter the operation does not take is refused after
+// them. aborted reports that an injected delay was cut short and that no
 // response must be written.
-func (s *Server) serve(w http.ResponseWriter, r *http.Request, rec *Request, params []queryParam, queryOK bool) (status int, err *ossError, aborted bool) {
+func (s *Server) serve(w http.ResponseWriter, r *http.Request, rec *Request, op operation, params []queryParam, queryOK bool) (status int, err *ossError, aborted bool) {
 	if !queryOK {
 		return 0, invalidArgument("The query string is not validly percent-encoded."), false
 	}
@@ -77,26 +83,24 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, rec *Request, par
 			return 0, f.err(), false
 		}
 	}
+	if op.serve == nil {
+		return 0, op.notImplementedError(), false
+	}
 	if rec.Bucket != "" && !s.store.hasBucket(rec.Bucket) {
 		return 0, errNoSuchBucket, false
 	}
-	rec.AccessKeyID, err = s.authenticate(r, rec, params)
-	if err != nil {
+	// An object whose ACL is public-read(-write) is readable without a
+	// signature, as on OSS; everything else needs one.
+	if !(rec.Auth == AuthAnonymous && op.anonymousRead && s.publicReadable(rec, params)) {
+		if rec.AccessKeyID, err = s.authenticate(r, rec, params); err != nil {
+			return 0, err, false
+		}
+	}
+	if err := op.checkParams(params); err != nil {
 		return 0, err, false
 	}
-	if rec.Key == "" {
-		status, err = s.serveBucket(w, r, rec, params)
-		return status, err, false
-	}
-	status, err = s.serveObject(w, r, rec, params)
+	status, err = op.serve(s, w, r, rec, params)
 	return status, err, false
-}
-
-// splitPath maps the decoded path of a path-style request to bucket and key:
-// "/b/k/x" → ("b", "k/x"), "/b/" and "/b" → ("b", ""), "/" → ("", "").
-func splitPath(p string) (bucket, key string) {
-	bucket, key, _ = strings.Cut(strings.TrimPrefix(p, "/"), "/")
-	return bucket, key
 }
 
 // parseQuery decodes the raw query keeping every parameter in order, with

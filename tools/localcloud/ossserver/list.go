@@ -8,34 +8,19 @@ import (
 	"strings"
 )
 
-// ListObjectsV2 (GetBucketV2): GET /<bucket>/?list-type=2.
+// ListObjectsV2 (GetBucketV2): GET /<bucket>/?list-type=2, and the
+// listing walk ListObjects (V1, listv1.go) shares.
 
 const (
 	defaultMaxKeys = 100  // OSS's default page size
 	maxMaxKeys     = 1000 // and its largest
-	// maxListArgument bounds prefix and start-after: OSS requires them to
-	// be shorter than 1024 bytes (the longest key is 1023 bytes).
+	// maxListArgument bounds prefix, marker and start-after: OSS requires
+	// them to be shorter than 1024 bytes (the longest key is 1023 bytes).
 	maxListArgument = 1023
 )
 
-// serveBucket runs the bucket-level operations this stand-in has, which is
-// ListObjectsV2 only; ListObjects (V1), bucket ACLs and the rest are refused
-// rather than answered with a guess.
-func (s *Server) serveBucket(w http.ResponseWriter, r *http.Request, rec *Request, params []queryParam) (int, *ossError) {
-	if rec.Bucket == "" {
-		return 0, notImplemented("Only object operations (PUT, GET, HEAD, DELETE on /<bucket>/<key>) are implemented by this OSS stand-in.")
-	}
-	if r.Method == http.MethodGet {
-		for _, p := range params {
-			if p.name == "list-type" && p.value == "2" {
-				return s.listObjectsV2(w, rec, params)
-			}
-		}
-	}
-	return 0, notImplemented("The only bucket-level operation implemented by this OSS stand-in is ListObjectsV2 (GET /<bucket>/?list-type=2).")
-}
-
-// listQuery is the parsed query of a ListObjectsV2 request.
+// listQuery is the parsed query of a listing (V2, or V1 with marker as
+// after).
 type listQuery struct {
 	prefix, delimiter, startAfter string
 	token                         string // continuation-token as sent
@@ -49,7 +34,10 @@ func parseListQuery(params []queryParam) (listQuery, *ossError) {
 	q := listQuery{maxKeys: defaultMaxKeys}
 	for _, p := range params {
 		switch p.name {
-		case "list-type": // "2", or serveBucket would not have come here
+		case "list-type":
+			if p.value != "2" {
+				return q, invalidArgument("Argument list-type must be 2.")
+			}
 		case "prefix":
 			q.prefix = p.value
 		case "delimiter":
@@ -59,22 +47,19 @@ func parseListQuery(params []queryParam) (listQuery, *ossError) {
 		case "continuation-token":
 			q.token = p.value
 		case "max-keys":
-			n, err := strconv.Atoi(p.value)
-			if err != nil || n < 1 || n > maxMaxKeys {
-				return q, invalidArgument("Argument max-keys must be an integer between 1 and %d.", maxMaxKeys)
+			n, err := parseMaxKeys(p.value)
+			if err != nil {
+				return q, err
 			}
 			q.maxKeys = n
 		case "encoding-type":
-			if p.value != "" && p.value != "url" {
-				return q, invalidArgument("Invalid Encoding Method specified in Request")
+			urlEncoded, err := parseEncodingType(p.value)
+			if err != nil {
+				return q, err
 			}
-			q.urlEncoded = p.value == "url"
+			q.urlEncoded = urlEncoded
 		case "fetch-owner":
 			q.fetchOwner = p.value == "true"
-		default:
-			if !signatureParams[p.name] {
-				return q, notImplemented("The ListObjectsV2 request parameter %q is not implemented by this OSS stand-in.", p.name)
-			}
 		}
 	}
 	if len(q.prefix) > maxListArgument {
@@ -147,7 +132,7 @@ func (st *store) listPage(bucket string, q listQuery) (listPage, bool) {
 	return page, true
 }
 
-func (s *Server) listObjectsV2(w http.ResponseWriter, rec *Request, params []queryParam) (int, *ossError) {
+func (s *Server) listObjectsV2(w http.ResponseWriter, _ *http.Request, rec *Request, params []queryParam) (int, *ossError) {
 	q, err := parseListQuery(params)
 	if err != nil {
 		return 0, err
@@ -156,18 +141,8 @@ func (s *Server) listObjectsV2(w http.ResponseWriter, rec *Request, params []que
 	if !ok {
 		return 0, errNoSuchBucket
 	}
-	// With encoding-type=url every string that may hold a key is
-	// percent-encoded: the SDK always asks for it and always decodes with
-	// url.QueryUnescape, which turns '+' into a space, so '+' must arrive
-	// as %2B. Space becomes %20, which both QueryUnescape and plain
-	// percent-decoders read back as a space. The continuation token is
-	// encoded too: it is base64 and may hold '+'.
-	enc := func(s string) string {
-		if q.urlEncoded {
-			return escape(s, true)
-		}
-		return s
-	}
+	// The continuation token is encoded too: it is base64 and may hold '+'.
+	enc := encoder(q.urlEncoded)
 	d := newXMLDoc()
 	d.open("ListBucketResult")
 	d.elem("Name", rec.Bucket)
@@ -211,6 +186,37 @@ func (s *Server) listObjectsV2(w http.ResponseWriter, rec *Request, params []que
 	d.elem("KeyCount", strconv.Itoa(len(page.contents)+len(page.prefixes)))
 	d.close("ListBucketResult")
 	return d.send(w), nil
+}
+
+// parseMaxKeys reads max-keys: 1 to 1000.
+func parseMaxKeys(v string) (int, *ossError) {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > maxMaxKeys {
+		return 0, invalidArgument("Argument max-keys must be an integer between 1 and %d.", maxMaxKeys)
+	}
+	return n, nil
+}
+
+// parseEncodingType reads encoding-type, whose only value is "url".
+func parseEncodingType(v string) (bool, *ossError) {
+	if v != "" && v != "url" {
+		return false, invalidArgument("Invalid Encoding Method specified in Request")
+	}
+	return v == "url", nil
+}
+
+// encoder returns how a response writes a string that may hold a key. With
+// encoding-type=url it is percent-encoded: the SDKs always ask for it and
+// decode with url.QueryUnescape, which turns '+' into a space, so '+' must
+// arrive as %2B. Space becomes %20, which both QueryUnescape and plain
+// percent-decoders (ali-oss's decodeURIComponent) read back as a space;
+// '/' is left as is. Without it, strings go out as they are (escaped as
+// XML text).
+func encoder(urlEncoded bool) func(string) string {
+	if urlEncoded {
+		return func(s string) string { return escape(s, true) }
+	}
+	return func(s string) string { return s }
 }
 
 // listTimeFormat is how OSS writes times in XML: ISO 8601, UTC, milliseconds.

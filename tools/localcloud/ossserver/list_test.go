@@ -285,11 +285,6 @@ func TestListObjectsV2Refused(t *testing.T) {
 			requireServiceError(t, err, tc.wantStatus, tc.wantCode)
 		})
 	}
-
-	t.Run("ListObjects (V1) stays unimplemented", func(t *testing.T) {
-		_, err := b.ListObjects()
-		requireServiceError(t, err, http.StatusNotImplemented, "NotImplemented")
-	})
 }
 
 // The exact bytes OSS sends: element order, literal quotes around the ETag,

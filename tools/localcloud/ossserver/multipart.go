@@ -20,8 +20,11 @@ import (
 
 // Multipart upload: InitiateMultipartUpload (POST ?uploads), UploadPart
 // (PUT ?partNumber=N&uploadId=X), CompleteMultipartUpload (POST ?uploadId=X)
-// and AbortMultipartUpload (DELETE ?uploadId=X). ListParts,
-// ListMultipartUploads, UploadPartCopy and complete-all are refused.
+// and AbortMultipartUpload (DELETE ?uploadId=X); the listings ListParts and
+// ListMultipartUploads are in multipart_list.go. Initiate, Complete and the
+// listings take encoding-type=url, which URL-encodes the keys they answer
+// with (the Go SDK v2 always asks for it). UploadPartCopy and complete-all
+// are refused.
 
 const (
 	// minPartSize is OSS's minimum size of every part but the last: 100 KB,
@@ -34,10 +37,11 @@ const (
 type upload struct {
 	bucket, key string
 	id          string
-	// contentType and meta are given at initiation and become the
+	// contentType, meta and acl are given at initiation and become the
 	// object's, as on OSS; what UploadPart or Complete send is ignored.
 	contentType string
 	meta        map[string]string
+	acl         string
 	initiated   time.Time
 	parts       map[int]*part // by part number; a re-upload replaces
 }
@@ -47,6 +51,8 @@ type part struct {
 	body []byte
 	md5  [md5.Size]byte
 	etag string // quoted upper-case hex MD5, as UploadPart answers it
+	crc  uint64
+	at   time.Time // when it was uploaded, for ListParts
 }
 
 // uploads holds the uploads in progress by upload ID.
@@ -64,9 +70,9 @@ type MultipartUpload struct {
 	PartNumbers []int // sorted
 }
 
-// MultipartUploads lists the uploads in progress in bucket, sorted by key
-// then initiation time. Tests use it to check that an upload was completed
-// or aborted rather than left behind.
+// MultipartUploads lists the uploads in progress in bucket, sorted by key,
+// initiation time, then upload ID. Tests use it to check that an upload was
+// completed or aborted rather than left behind.
 func (s *Server) MultipartUploads(bucket string) []MultipartUpload {
 	s.uploads.mu.Lock()
 	defer s.uploads.mu.Unlock()
@@ -81,64 +87,43 @@ func (s *Server) MultipartUploads(bucket string) []MultipartUpload {
 		if c := strings.Compare(a.Key, b.Key); c != 0 {
 			return c
 		}
-		return a.Initiated.Compare(b.Initiated)
+		if c := a.Initiated.Compare(b.Initiated); c != 0 {
+			return c
+		}
+		return strings.Compare(a.UploadID, b.UploadID)
 	})
 	return out
 }
 
-// multipartOp picks the multipart operation a request asks for, or ""
-// for an ordinary object request. Presence of a parameter decides, as on
-// OSS; the operation then refuses parameters it does not take.
-func multipartOp(method string, params []queryParam) string {
-	has := func(name string) bool {
-		return slices.ContainsFunc(params, func(p queryParam) bool { return p.name == name })
+// encodingTypeParam reads the encoding-type parameter of a multipart
+// operation.
+func encodingTypeParam(params []queryParam) (bool, *ossError) {
+	for _, p := range params {
+		if p.name == "encoding-type" {
+			return parseEncodingType(p.value)
+		}
 	}
-	switch {
-	case method == http.MethodPut && (has("uploadId") || has("partNumber")):
-		return "UploadPart"
-	case method == http.MethodPost && has("uploadId"):
-		return "CompleteMultipartUpload"
-	case method == http.MethodPost && has("uploads"):
-		return "InitiateMultipartUpload"
-	case method == http.MethodDelete && has("uploadId"):
-		return "AbortMultipartUpload"
+	return false, nil
+}
+
+// paramValue returns the value of the named parameter, "" if absent.
+func paramValue(params []queryParam, name string) string {
+	for _, p := range params {
+		if p.name == name {
+			return p.value
+		}
 	}
 	return ""
 }
 
-// serveMultipart runs op (from multipartOp).
-func (s *Server) serveMultipart(op string, w http.ResponseWriter, r *http.Request, rec *Request, params []queryParam) (int, *ossError) {
-	allowed := map[string][]string{
-		"InitiateMultipartUpload": {"uploads"},
-		"UploadPart":              {"partNumber", "uploadId"},
-		"CompleteMultipartUpload": {"uploadId"},
-		"AbortMultipartUpload":    {"uploadId"},
-	}[op]
-	values := make(map[string]string)
-	for _, p := range params {
-		switch {
-		case signatureParams[p.name]:
-		case slices.Contains(allowed, p.name):
-			values[p.name] = p.value
-		default:
-			return 0, notImplemented("The %s request parameter %q is not implemented by this OSS stand-in.", op, p.name)
-		}
+func (s *Server) initiateMultipartUpload(w http.ResponseWriter, r *http.Request, rec *Request, params []queryParam) (int, *ossError) {
+	urlEncoded, err := encodingTypeParam(params)
+	if err != nil {
+		return 0, err
 	}
-	switch op {
-	case "InitiateMultipartUpload":
-		return s.initiateMultipartUpload(w, r, rec)
-	case "UploadPart":
-		return s.uploadPart(w, r, rec, values)
-	case "CompleteMultipartUpload":
-		return s.completeMultipartUpload(w, r, rec, values["uploadId"])
-	default:
-		return s.abortMultipartUpload(w, rec, values["uploadId"])
-	}
-}
-
-func (s *Server) initiateMultipartUpload(w http.ResponseWriter, r *http.Request, rec *Request) (int, *ossError) {
-	if r.Header.Get("x-oss-copy-source") != "" {
-		return 0, notImplemented("UploadPartCopy is not implemented by this OSS stand-in.")
+	acl, err := objectACLHeader(r.Header, aclDefault)
+	if err != nil {
+		return 0, err
 	}
 	// newStoredObject applies PutObject's rules to Content-Type and meta;
 	// only those two fields are kept.
@@ -149,6 +134,7 @@ func (s *Server) initiateMultipartUpload(w http.ResponseWriter, r *http.Request,
 		id:          newUploadID(),
 		contentType: shape.ContentType,
 		meta:        shape.Meta,
+		acl:         acl,
 		initiated:   s.now(),
 		parts:       make(map[int]*part),
 	}
@@ -162,8 +148,11 @@ func (s *Server) initiateMultipartUpload(w http.ResponseWriter, r *http.Request,
 	d := newXMLDoc()
 	d.open("InitiateMultipartUploadResult")
 	d.elem("Bucket", rec.Bucket)
-	d.elem("Key", rec.Key)
+	d.elem("Key", encoder(urlEncoded)(rec.Key))
 	d.elem("UploadId", u.id)
+	if urlEncoded {
+		d.elem("EncodingType", "url")
+	}
 	d.close("InitiateMultipartUploadResult")
 	return d.send(w), nil
 }
@@ -178,17 +167,15 @@ func (us *uploads) find(id, bucket, key string) (*upload, *ossError) {
 	return u, nil
 }
 
-func (s *Server) uploadPart(w http.ResponseWriter, r *http.Request, rec *Request, values map[string]string) (int, *ossError) {
-	if r.Header.Get("x-oss-copy-source") != "" {
-		return 0, notImplemented("UploadPartCopy is not implemented by this OSS stand-in.")
-	}
-	number, err := strconv.Atoi(values["partNumber"])
+func (s *Server) uploadPart(w http.ResponseWriter, r *http.Request, rec *Request, params []queryParam) (int, *ossError) {
+	uploadID := paramValue(params, "uploadId")
+	number, err := strconv.Atoi(paramValue(params, "partNumber"))
 	if err != nil || number < 1 || number > maxParts {
 		return 0, invalidArgument("Part number must be an integer between 1 and %d, inclusive.", maxParts)
 	}
 	// Refuse an unknown upload before reading what may be a large body.
 	s.uploads.mu.Lock()
-	_, oerr := s.uploads.find(values["uploadId"], rec.Bucket, rec.Key)
+	_, oerr := s.uploads.find(uploadID, rec.Bucket, rec.Key)
 	s.uploads.mu.Unlock()
 	if oerr != nil {
 		return 0, oerr
@@ -197,7 +184,7 @@ func (s *Server) uploadPart(w http.ResponseWriter, r *http.Request, rec *Request
 	if rerr != nil {
 		return 0, errIncompleteBody
 	}
-	p := &part{body: body, md5: md5.Sum(body)}
+	p := &part{body: body, md5: md5.Sum(body), crc: crc64.Checksum(body, crcTable), at: s.now()}
 	contentMD5 := base64.StdEncoding.EncodeToString(p.md5[:])
 	if want := r.Header.Get("Content-MD5"); want != "" && want != contentMD5 {
 		return 0, errInvalidDigest
@@ -207,7 +194,7 @@ func (s *Server) uploadPart(w http.ResponseWriter, r *http.Request, rec *Request
 	// Looked up again: the upload may have been completed or aborted while
 	// the body arrived.
 	s.uploads.mu.Lock()
-	u, oerr := s.uploads.find(values["uploadId"], rec.Bucket, rec.Key)
+	u, oerr := s.uploads.find(uploadID, rec.Bucket, rec.Key)
 	if oerr == nil {
 		u.parts[number] = p
 	}
@@ -219,7 +206,7 @@ func (s *Server) uploadPart(w http.ResponseWriter, r *http.Request, rec *Request
 	h.Set("ETag", p.etag)
 	h.Set("Content-MD5", contentMD5)
 	// The SDK compares this with its own CRC of the part.
-	h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(crc64.Checksum(body, crcTable), 10))
+	h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(p.crc, 10))
 	h.Set("Content-Length", "0")
 	w.WriteHeader(http.StatusOK)
 	return http.StatusOK, nil
@@ -234,11 +221,16 @@ type completeRequest struct {
 	} `xml:"Part"`
 }
 
-func (s *Server) completeMultipartUpload(w http.ResponseWriter, r *http.Request, rec *Request, uploadID string) (int, *ossError) {
+func (s *Server) completeMultipartUpload(w http.ResponseWriter, r *http.Request, rec *Request, params []queryParam) (int, *ossError) {
+	uploadID := paramValue(params, "uploadId")
 	for _, h := range []string{"x-oss-complete-all", "x-oss-callback"} {
 		if r.Header.Get(h) != "" {
-			return 0, notImplemented("CompleteMultipartUpload with %s is not implemented by this OSS stand-in.", h)
+			return 0, notImplemented("the local OSS server does not implement CompleteMultipartUpload with the %s header", h)
 		}
+	}
+	urlEncoded, eerr := encodingTypeParam(params)
+	if eerr != nil {
+		return 0, eerr
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
@@ -275,10 +267,17 @@ func (s *Server) completeMultipartUpload(w http.ResponseWriter, r *http.Request,
 	w.Header().Set("x-oss-hash-crc64ecma", strconv.FormatUint(obj.crc64, 10))
 	d := newXMLDoc()
 	d.open("CompleteMultipartUploadResult")
-	d.elem("Location", "http://"+r.Host+canonicalURI(rec.Bucket, rec.Key))
+	location := "http://" + r.Host + canonicalURI(rec.Bucket, rec.Key)
+	if rec.VirtualHosted {
+		location = "http://" + r.Host + "/" + escape(rec.Key, true)
+	}
+	d.elem("Location", location)
 	d.elem("Bucket", rec.Bucket)
-	d.elem("Key", rec.Key)
+	d.elem("Key", encoder(urlEncoded)(rec.Key))
 	d.elem("ETag", obj.ETag)
+	if urlEncoded {
+		d.elem("EncodingType", "url")
+	}
 	d.close("CompleteMultipartUploadResult")
 	return d.send(w), nil
 }
@@ -322,10 +321,12 @@ func assemble(u *upload, parts []*part, at time.Time) *storedObject {
 	obj := newStoredObject(u.key, body.Bytes(), u.contentType, u.meta, at)
 	obj.ETag = `"` + strings.ToUpper(hex.EncodeToString(digests.Sum(nil))) + "-" + strconv.Itoa(len(parts)) + `"`
 	obj.objectType = objectTypeMultipart
+	obj.ACL = u.acl
 	return obj
 }
 
-func (s *Server) abortMultipartUpload(w http.ResponseWriter, rec *Request, uploadID string) (int, *ossError) {
+func (s *Server) abortMultipartUpload(w http.ResponseWriter, _ *http.Request, rec *Request, params []queryParam) (int, *ossError) {
+	uploadID := paramValue(params, "uploadId")
 	s.uploads.mu.Lock()
 	_, oerr := s.uploads.find(uploadID, rec.Bucket, rec.Key)
 	if oerr == nil {

@@ -10,19 +10,20 @@ import (
 )
 
 // The event names OSS gives uploads, as an FC OSS trigger subscribes to
-// them. This server produces EventPutObject and
-// EventCompleteMultipartUpload; it does not implement PostObject, and
+// them. This server produces EventPutObject, EventCompleteMultipartUpload
+// and EventCopyObject; it does not implement PostObject, and
 // EventPostObject is here for callers that build an ObjectCreated by hand.
 const (
 	EventPutObject               = "ObjectCreated:PutObject"
 	EventPostObject              = "ObjectCreated:PostObject"
 	EventCompleteMultipartUpload = "ObjectCreated:CompleteMultipartUpload"
+	EventCopyObject              = "ObjectCreated:CopyObject"
 )
 
 // ObjectCreated describes one object written by an upload, what OSS would
 // turn into an ObjectCreated event for an FC trigger (see EventPayload).
 type ObjectCreated struct {
-	EventName string // EventPutObject or EventCompleteMultipartUpload
+	EventName string // EventPutObject, EventCompleteMultipartUpload or EventCopyObject
 	Bucket    string
 	Key       string // as stored, not URL-encoded
 	Size      int64
@@ -47,9 +48,9 @@ type ObjectCreated struct {
 }
 
 // OnObjectCreated sets the function called once for every object created
-// through a listener by PutObject or CompleteMultipartUpload (never by
-// InitiateMultipartUpload, UploadPart, DeleteObject or a failed request),
-// and by PutObjectNotify. PutObject, the Go method that seeds tests, does
+// through a listener by PutObject, CompleteMultipartUpload or CopyObject
+// (never by InitiateMultipartUpload, UploadPart, PutObjectAcl, a deletion
+// or a failed request), and by PutObjectNotify. PutObject, the Go method that seeds tests, does
 // not notify. f == nil stops notifications for uploads that complete
 // afterwards.
 //

@@ -13,7 +13,9 @@ const (
 	AuthAnonymous AuthKind = "anonymous" // neither an Authorization header nor signature parameters
 	AuthHeaderV4  AuthKind = "header-v4" // Authorization: OSS4-HMAC-SHA256 ...
 	AuthURLV4     AuthKind = "url-v4"    // query-signed URL, x-oss-signature-version=OSS4-HMAC-SHA256
-	// AuthUnsupported covers signature V1/V2, unknown schemes and requests
+	AuthHeaderV1  AuthKind = "header-v1" // Authorization: OSS <AccessKeyId>:<signature>
+	AuthURLV1     AuthKind = "url-v1"    // query-signed URL with OSSAccessKeyId, Expires and Signature
+	// AuthUnsupported covers signature V2, unknown schemes and requests
 	// signed both ways at once; they are refused with InvalidArgument.
 	AuthUnsupported AuthKind = "unsupported"
 )
@@ -25,8 +27,15 @@ type Request struct {
 	Method   string
 	Bucket   string // "" for service-level requests
 	Key      string // URL-decoded; "" for bucket-level requests
-	Query    []string
-	Auth     AuthKind
+	// VirtualHosted tells that the bucket came from the Host header
+	// (<bucket>.<endpoint>, as ali-oss sends it) rather than the path.
+	VirtualHosted bool
+	// Operation is OSS's name for what the request asked, e.g. "GetObject",
+	// "ListObjects", "GetObjectAcl", whether or not the server implements
+	// it; "" when it is none that OSS has under a name the server knows.
+	Operation string
+	Query     []string
+	Auth      AuthKind
 	// AccessKeyID is the identity the request claimed, "" when anonymous or
 	// unparsable. It is recorded whether or not the signature was valid.
 	AccessKeyID string

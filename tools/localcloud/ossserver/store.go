@@ -29,6 +29,13 @@ type Object struct {
 	// without the x-oss-meta- prefix.
 	Meta         map[string]string
 	LastModified time.Time
+	// ACL is the object's ACL: "default" (the bucket's, which is
+	// private), "private", "public-read" or "public-read-write", as
+	// x-oss-object-acl or PutObjectAcl set it.
+	ACL string
+	// Encryption and KMSKeyID are the server-side encryption PutObject
+	// asked for (x-oss-server-side-encryption and its key id), or "".
+	Encryption, KMSKeyID string
 	// VersionID is the object's version ID, as x-oss-version-id carries it:
 	// "" in a bucket whose versioning was never enabled, "null" for an
 	// object stored before EnableVersioning, else an opaque ID OSS-style
@@ -59,7 +66,8 @@ type store struct {
 	// those), key → every version stored since, oldest first, including
 	// versions no longer current because DeleteObject hid the key.
 	versions map[string]map[string][]*storedObject
-	seq      uint64 // versions created so far, part of every version ID
+	seq      uint64               // versions created so far, part of every version ID
+	created  map[string]time.Time // bucket → creation time, for ListBuckets
 }
 
 const metaPrefix = "x-oss-meta-"
@@ -85,6 +93,7 @@ func newStoredObject(key string, body []byte, contentType string, meta map[strin
 			ETag:        `"` + strings.ToUpper(hex.EncodeToString(sum[:])) + `"`,
 			ContentType: contentType,
 			Meta:        clean,
+			ACL:         aclDefault,
 			// HTTP dates have second resolution; truncating keeps Object and
 			// the Last-Modified header equal.
 			LastModified: at.UTC().Truncate(time.Second),
@@ -94,15 +103,57 @@ func newStoredObject(key string, body []byte, contentType string, meta map[strin
 	}
 }
 
-func (st *store) createBucket(name string) {
+func (st *store) createBucket(name string, at time.Time) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if st.buckets == nil {
 		st.buckets = make(map[string]map[string]*storedObject)
+		st.created = make(map[string]time.Time)
 	}
 	if _, ok := st.buckets[name]; !ok {
 		st.buckets[name] = make(map[string]*storedObject)
+		st.created[name] = at.UTC().Truncate(time.Second)
 	}
+}
+
+// bucketInfo is what ListBuckets reports of a bucket.
+type bucketInfo struct {
+	name    string
+	created time.Time
+}
+
+// bucketList returns every bucket, sorted by name.
+func (st *store) bucketList() []bucketInfo {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	out := make([]bucketInfo, 0, len(st.buckets))
+	for _, name := range slices.Sorted(maps.Keys(st.buckets)) {
+		out = append(out, bucketInfo{name: name, created: st.created[name]})
+	}
+	return out
+}
+
+// setACL replaces obj, wherever the store holds it (as the current object,
+// as a version, or both), by a copy with the given ACL, since stored
+// objects are immutable. It reports false when obj is no longer stored.
+func (st *store) setACL(bucket string, obj *storedObject, acl string) (*storedObject, bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	updated := *obj
+	updated.ACL = acl
+	found := false
+	if objects := st.buckets[bucket]; objects[obj.Key] == obj {
+		objects[obj.Key] = &updated
+		found = true
+	}
+	history := st.versions[bucket][obj.Key]
+	for i, v := range history {
+		if v == obj {
+			history[i] = &updated
+			found = true
+		}
+	}
+	return &updated, found
 }
 
 func (st *store) hasBucket(name string) bool {
@@ -259,7 +310,7 @@ func (s *Server) CreateBucket(name string) {
 	if name == "" || strings.Contains(name, "/") {
 		panic("ossserver: invalid bucket name " + `"` + name + `"`)
 	}
-	s.store.createBucket(name)
+	s.store.createBucket(name, s.now())
 }
 
 // PutObject stores an object directly, bypassing HTTP and authentication, to

@@ -43,6 +43,16 @@ func (d *xmlDoc) send(w http.ResponseWriter) int {
 	return http.StatusOK
 }
 
+// sendHeaders answers 200 with the headers send would give and no body,
+// for a HEAD request.
+func (d *xmlDoc) sendHeaders(w http.ResponseWriter) int {
+	h := w.Header()
+	h.Set("Content-Type", "application/xml")
+	h.Set("Content-Length", strconv.Itoa(d.b.Len()))
+	w.WriteHeader(http.StatusOK)
+	return http.StatusOK
+}
+
 // writeXMLText escapes what XML character data cannot hold literally: '&',
 // '<', '>', and tab, newline and carriage return (which parsers would
 // normalise away otherwise), like encoding/xml; bytes XML 1.0 cannot carry
