@@ -157,16 +157,16 @@ func (h *Handler) writeDocument(ctx context.Context, log *slog.Logger, bucket, k
 		if err == nil {
 			return nil
 		}
-		if o, _ := classifyStoreError(err); o != outcome.Transient {
+		if o, _ := h.classifyStoreError(err); o != outcome.Transient {
 			return retry.Permanent(err)
 		}
 		return err
 	}, func(attempt int, err error, wait time.Duration) {
-		_, reason := classifyStoreError(err)
+		_, reason := h.classifyStoreError(err)
 		log.Warn("writing the result failed, retrying", "attempt", attempt, "reason", reason, "retry_in_ms", wait.Milliseconds())
 	})
 	if err != nil {
-		return classifyStoreError(err)
+		return h.classifyStoreError(err)
 	}
 	return "", ""
 }

@@ -22,6 +22,16 @@ type Record struct {
 	EventVersion string    `json:"eventVersion"`
 	Region       string    `json:"region"`
 	OSS          OSSEntity `json:"oss"`
+	// Redo is set only in events of `vlicense backfill --on-fc --redo`: OSS
+	// never sends it.
+	Redo *RecordRedo `json:"redo,omitempty"`
+}
+
+// RecordRedo asks to recognise an image again although its result is
+// final. It names that result by its ETag: once the new result is written
+// the ETag differs, so a duplicate delivery pays nothing twice.
+type RecordRedo struct {
+	ResultETag string `json:"resultETag"`
 }
 
 // OSSEntity names the bucket and object of a record.

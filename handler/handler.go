@@ -57,6 +57,10 @@ type Options struct {
 	// ResultEncryption and ResultKMSKeyID encrypt the results: "" (the
 	// bucket's default), AES256, or KMS with a key id.
 	ResultEncryption, ResultKMSKeyID string
+	// OperatorCredentials says the handler runs with a person's own
+	// AccessKey (the CLI), not the function's role: failures name what
+	// that person can check.
+	OperatorCredentials bool
 }
 
 // Deps are the handler's collaborators, built once per instance.

@@ -24,17 +24,37 @@ type image struct {
 	etag        string // as the event saw it; "" from a listing
 	eventName   string
 	eventTime   string
+	// redo and redoResultETag ask to recognise the image again although
+	// its result is final: a local backfill's --redo, or an event of
+	// `backfill --on-fc --redo` naming the very result to replace.
+	redo           Redo
+	redoResultETag string
 }
 
 func imageOf(rec Record) image {
-	return image{bucket: rec.OSS.Bucket.Name, key: rec.OSS.Object.Key, size: rec.OSS.Object.Size,
+	img := image{bucket: rec.OSS.Bucket.Name, key: rec.OSS.Object.Key, size: rec.OSS.Object.Size,
 		etag: rec.OSS.Object.ETag, eventName: rec.EventName, eventTime: rec.EventTime}
+	if rec.Redo != nil {
+		img.redoResultETag = rec.Redo.ResultETag
+	}
+	return img
+}
+
+// redoes reports whether a final result is to be replaced on purpose. An
+// event names the result by its ETag, so that a duplicate delivery, which
+// finds the new result, pays nothing twice.
+func (img image) redoes(result objectstore.ObjectInfo) bool {
+	return img.redo.Matches(result) || (img.redoResultETag != "" && img.redoResultETag == result.ETag)
 }
 
 // result is the summary line of an image before anything happened to it.
 func (img image) result() RecordResult {
 	return RecordResult{Bucket: img.bucket, Key: img.key}
 }
+
+// ReasonGone is why a record whose image is not (or no longer) in OSS is
+// skipped.
+const ReasonGone = "the image no longer exists"
 
 // current is an image as OSS has it now: what the pipeline decides on.
 type current struct {
@@ -43,6 +63,9 @@ type current struct {
 	info      objectstore.ObjectInfo
 	resultKey string
 	side      string
+	// redoResultETag is the final result this recognition replaces on
+	// purpose, or "".
+	redoResultETag string
 }
 
 // source names the exact image version a document describes.
@@ -77,9 +100,9 @@ func (h *Handler) look(ctx context.Context, log *slog.Logger, img image) (cur cu
 	res.Key = key
 	switch {
 	case errors.Is(err, objectstore.ErrNotFound):
-		return cur, skip(log, res, "the image no longer exists"), false
+		return cur, skip(log, res, ReasonGone), false
 	case err != nil:
-		o, reason := classifyStoreError(err)
+		o, reason := h.classifyStoreError(err)
 		return cur, fail(log, res, o, reason), false
 	case info.Size == 0:
 		return cur, skip(log, res, "empty object"), false
@@ -90,15 +113,19 @@ func (h *Handler) look(ctx context.Context, log *slog.Logger, img image) (cur cu
 	if key != img.key {
 		existing = h.head(ctx, img.bucket, resultKey) // the announced key was URL-encoded
 	}
+	redoETag := ""
 	switch {
+	case existing.err == nil && isFinalFor(existing.info, info.ETag) && img.redoes(existing.info):
+		redoETag = existing.info.ETag
+		log.Info("recognising again on purpose (redo)", "etag", info.ETag, "result_key", resultKey, "result_etag", redoETag)
 	case existing.err == nil && isFinalFor(existing.info, info.ETag):
 		return cur, skip(log, res, "already recognised for this ETag", "etag", info.ETag, "result_key", resultKey), false
 	case existing.err != nil && !errors.Is(existing.err, objectstore.ErrNotFound):
-		o, reason := classifyStoreError(existing.err)
+		o, reason := h.classifyStoreError(existing.err)
 		return cur, fail(log, res, o, reason), false
 	}
 
-	cur = current{image: img, key: key, info: info, resultKey: resultKey, side: h.cardSide(log, info)}
+	cur = current{image: img, key: key, info: info, resultKey: resultKey, side: h.cardSide(log, info), redoResultETag: redoETag}
 	return cur, res, true
 }
 
@@ -158,7 +185,7 @@ func (h *Handler) cardSide(log *slog.Logger, info objectstore.ObjectInfo) string
 func (h *Handler) recognise(ctx context.Context, log *slog.Logger, cur current, res RecordResult) RecordResult {
 	signed, err := h.deps.Store.SignGetURL(cur.bucket, cur.key, cur.info.VersionID, h.opts.SignedURLTTL)
 	if err != nil {
-		o, reason := classifyStoreError(err)
+		o, reason := h.classifyStoreError(err)
 		return fail(log, res, o, "signing the image URL: "+reason)
 	}
 	log.Info("recognising", "etag", cur.info.ETag, "version_id", cur.info.VersionID, "size", cur.info.Size, "card_side", cur.side,
@@ -282,20 +309,4 @@ func fail(log *slog.Logger, res RecordResult, o outcome.Outcome, reason string) 
 	log.Error("record failed", "outcome", o, "reason", reason)
 	res.Outcome, res.Reason = o, reason
 	return res
-}
-
-// classifyStoreError sorts an OSS failure: refusals that a retry cannot
-// fix point at the function's role or configuration; the rest is transient.
-func classifyStoreError(err error) (outcome.Outcome, string) {
-	switch status := objectstore.StatusOf(err); {
-	case errors.Is(err, objectstore.ErrNoCredentials):
-		return outcome.Misconfigured, err.Error() + ": give the function a role (s.yaml role) so that FC passes credentials"
-	case status == 403:
-		return outcome.Misconfigured, err.Error() + ": check the function's role (RAM policy) and the bucket policy"
-	case status == 404:
-		return outcome.Misconfigured, err.Error() + ": check the bucket name and OSS_ENDPOINT"
-	case status == 400:
-		return outcome.Misconfigured, err.Error() + ": check OSS_ENDPOINT and OSS_REGION"
-	}
-	return outcome.Transient, err.Error()
 }

@@ -58,14 +58,21 @@ type InvocationError struct {
 }
 
 func (e *InvocationError) Error() string {
+	return e.Summary.NotDone() + ", FC will retry the event"
+}
+
+// NotDone says which records must be tried again and why, or "".
+func (s Summary) NotDone() string {
 	var failed []string
-	for _, r := range e.Summary.Records {
+	for _, r := range s.Records {
 		if r.Outcome.Retried() {
 			failed = append(failed, fmt.Sprintf("%s/%s: %s: %s", r.Bucket, r.Key, r.Outcome, r.Reason))
 		}
 	}
-	return fmt.Sprintf("%d of %d records not done, FC will retry the event: %s",
-		len(failed), len(e.Summary.Records), strings.Join(failed, "; "))
+	if len(failed) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d of %d records not done: %s", len(failed), len(s.Records), strings.Join(failed, "; "))
 }
 
 // needsRetry reports whether any record ended transient or misconfigured.

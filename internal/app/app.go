@@ -20,10 +20,25 @@ type App struct {
 	Store   *objectstore.Store
 }
 
+// Option changes how New builds the clients.
+type Option func(*recognition.Config, *handler.Options)
+
+// WithRecognitionPacer spaces the recognition calls out (the operator's
+// backfill --qps).
+func WithRecognitionPacer(p recognition.Pacer) Option {
+	return func(c *recognition.Config, _ *handler.Options) { c.Pacer = p }
+}
+
+// AsOperator says that the credentials are a person's own AccessKey (the
+// CLI's invoke and backfill), not the function's role.
+func AsOperator() Option {
+	return func(_ *recognition.Config, o *handler.Options) { o.OperatorCredentials = true }
+}
+
 // New creates the clients once, for the life of the process: connections
 // stay warm across invocations. creds are used until an invocation brings
 // its own.
-func New(cfg config.Config, log *slog.Logger, creds objectstore.Credentials) (*App, error) {
+func New(cfg config.Config, log *slog.Logger, creds objectstore.Credentials, opts ...Option) (*App, error) {
 	store, err := objectstore.New(objectstore.Config{
 		Endpoint:       cfg.OSSEndpoint,
 		PublicEndpoint: cfg.OSSPublicEndpoint,
@@ -34,7 +49,7 @@ func New(cfg config.Config, log *slog.Logger, creds objectstore.Credentials) (*A
 	if err != nil {
 		return nil, err
 	}
-	ocr := recognition.New(recognition.Config{
+	rc := recognition.Config{
 		Endpoint:    cfg.OCREndpoint,
 		AppCode:     cfg.OCRAppCode,
 		AppKey:      cfg.OCRAppKey,
@@ -42,8 +57,13 @@ func New(cfg config.Config, log *slog.Logger, creds objectstore.Credentials) (*A
 		Timeout:     cfg.OCRTimeout,
 		MaxAttempts: cfg.OCRMaxAttempts,
 		MaxConns:    cfg.Concurrency,
-	})
-	h := handler.New(handler.OptionsFrom(cfg), handler.Deps{
+	}
+	ho := handler.OptionsFrom(cfg)
+	for _, o := range opts {
+		o(&rc, &ho)
+	}
+	ocr := recognition.New(rc)
+	h := handler.New(ho, handler.Deps{
 		Store:       store,
 		Recognizer:  ocr,
 		Credentials: store,

@@ -2,225 +2,145 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
 	"os"
-	"slices"
-	"sort"
 	"strings"
-	"sync"
-	"time"
 
-	"golang.org/x/sync/errgroup"
+	"golang.org/x/time/rate"
 
 	"github.com/vlicense/fc-vehicle-license/handler"
 	"github.com/vlicense/fc-vehicle-license/internal/config"
-	"github.com/vlicense/fc-vehicle-license/internal/objectstore"
-	"github.com/vlicense/fc-vehicle-license/internal/outcome"
 )
 
-const backfillIntro = `Usage: vlicense backfill --bucket B [--prefix P] [--dry-run] [--concurrency N] [--log FILE] [--page-size N]
+const backfillIntro = `Usage: vlicense backfill --bucket B [--prefix P] [--dry-run] [--redo KIND] [--qps N] [--concurrency N]
+                         [--on-fc FUNCTION [--records-per-event N] [--skip-done=false] [--account-id ID]
+                          [--region R] [--fc-endpoint URL]] [--log FILE] [--page-size N]
 
 Recognises images uploaded before the trigger existed: lists the bucket under the
-prefix and runs every object through the function's own filters and idempotency rule,
-so images that already have a result for their current ETag are not paid for again.
-Configuration and credentials come from the environment, as for "invoke".
+prefix and runs every object through the function's own rules and idempotency rule,
+so images that already have a final result for their current ETag cost nothing.
 
---dry-run lists what would be recognised (and billed) without calling the API.
-Ctrl-C stops listing and dispatching; images in flight finish and are written, nothing
-is left half-done. Run the same command again to resume: done images are skipped and
-failed ones are retried. Exit code 1 when some images failed, 130 when interrupted.`
+Here (default): the recognition runs on this machine, with the function's configuration
+from the environment (OCR_ENDPOINT and the AppCode, as for "invoke") and your AccessKey.
+
+--on-fc FUNCTION: submits the images as asynchronous invocations of the deployed function
+instead (FC's retries, instance cap and failure destination apply as for uploads), with
+the Alibaba Cloud default credentials (ALIBABA_CLOUD_ACCESS_KEY_ID and _SECRET, or your
+CLI profile), the account id and region from --account-id/FC_ACCOUNT_ID and
+--region/FC_REGION (else OSS_REGION). Each submission carries a task id derived from the
+images' ETags: running the same backfill again queues nothing twice. Watch the results
+with "vlicense report".
+
+--redo KIND recognises again, on purpose, images whose current result is final and of
+that kind: failed, rejected, needs_review or all. --dry-run says what would be
+recognised (and billed) and calls nothing billed. --qps N keeps to N recognition calls
+(or, with --on-fc, submissions) per second. Ctrl-C stops listing and submitting; what is
+in flight finishes. Run the same command again to resume. Exit code 1 when some images
+failed, 130 when interrupted.`
+
+// backfillFlags are the command line of a backfill.
+type backfillFlags struct {
+	bucket, prefix  string
+	dryRun          bool
+	redo            handler.Redo
+	qps             float64
+	concurrency     int
+	logFile         string
+	pageSize        int
+	onFC            string
+	recordsPerEvent int
+	skipDone        bool
+	accountID       string
+	region          string
+	fcEndpoint      string
+}
 
 func runBackfill(ctx context.Context, std IO, args []string) int {
+	var f backfillFlags
+	var redo string
 	fs := flag.NewFlagSet("backfill", flag.ContinueOnError)
-	bucket := fs.String("bucket", "", "bucket to list (required)")
-	prefix := fs.String("prefix", "", "only keys starting with this prefix")
-	dryRun := fs.Bool("dry-run", false, "show what would be recognised; call nothing that is billed")
-	concurrency := fs.Int("concurrency", 0, "images processed at once (default: CONCURRENCY)")
-	logFile := fs.String("log", "", "write the function's JSON log lines to this file")
-	pageSize := fs.Int("page-size", 1000, "keys per listing request (1 to 1000)")
+	fs.StringVar(&f.bucket, "bucket", "", "bucket to list (required)")
+	fs.StringVar(&f.prefix, "prefix", "", "only keys starting with this prefix (within SOURCE_PREFIX when that is set)")
+	fs.BoolVar(&f.dryRun, "dry-run", false, "show what would be recognised; call or submit nothing that is billed")
+	fs.StringVar(&redo, "redo", "", "recognise again final results of this kind: failed, rejected, needs_review or all")
+	fs.Float64Var(&f.qps, "qps", 0, "at most this many recognition calls (or submissions, with --on-fc) per second; 0: no limit")
+	fs.IntVar(&f.concurrency, "concurrency", 0, "images processed at once, 1 to 64 (default: CONCURRENCY here, 16 with --on-fc)")
+	fs.StringVar(&f.logFile, "log", "", "write the JSON log lines to this file")
+	fs.IntVar(&f.pageSize, "page-size", 1000, "keys per listing request (1 to 1000)")
+	fs.StringVar(&f.onFC, "on-fc", "", "submit to this deployed function instead of recognising here")
+	fs.IntVar(&f.recordsPerEvent, "records-per-event", 1, "with --on-fc: records per invocation (1 to 100)")
+	fs.BoolVar(&f.skipDone, "skip-done", true, "with --on-fc: read each image's result first and submit only what is not done")
+	fs.StringVar(&f.accountID, "account-id", "", "with --on-fc: the account of the function (default FC_ACCOUNT_ID)")
+	fs.StringVar(&f.region, "region", "", "with --on-fc: the region of the function (default FC_REGION, else OSS_REGION)")
+	fs.StringVar(&f.fcEndpoint, "fc-endpoint", "", "with --on-fc: the FC API endpoint (default FC_ENDPOINT, else https://<account>.<region>.fc.aliyuncs.com)")
 	if ok, code := parseFlags(fs, std, args, backfillIntro); !ok {
 		return code
 	}
-	if *bucket == "" {
-		fmt.Fprintln(std.Stderr, "backfill: --bucket is required")
-		fs.Usage()
+	var problems []string
+	var err error
+	if f.redo, err = handler.ParseRedo(redo); err != nil {
+		problems = append(problems, "--redo "+err.Error())
+	}
+	if f.bucket == "" {
+		problems = append(problems, "--bucket is required")
+	}
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	if set["concurrency"] && (f.concurrency < 1 || f.concurrency > config.MaxConcurrency) {
+		problems = append(problems, fmt.Sprintf("--concurrency must be from 1 to %d", config.MaxConcurrency))
+	}
+	if f.onFC == "" {
+		for _, name := range []string{"records-per-event", "skip-done", "account-id", "region", "fc-endpoint"} {
+			if set[name] {
+				problems = append(problems, "--"+name+" only applies with --on-fc FUNCTION")
+			}
+		}
+	}
+	if f.pageSize < 1 || f.pageSize > 1000 {
+		problems = append(problems, "--page-size must be from 1 to 1000")
+	}
+	if f.qps < 0 {
+		problems = append(problems, "--qps must be 0 (no limit) or more")
+	}
+	if f.recordsPerEvent < 1 || f.recordsPerEvent > 100 {
+		problems = append(problems, "--records-per-event must be from 1 to 100")
+	}
+	if sp := std.Getenv("SOURCE_PREFIX"); sp != "" && f.prefix != "" && !strings.HasPrefix(f.prefix, sp) {
+		problems = append(problems, fmt.Sprintf("--prefix %q is outside SOURCE_PREFIX %q: the function would refuse those images (set --prefix to %q or below it)", f.prefix, sp, sp))
+	}
+	if len(problems) > 0 {
+		for _, p := range problems {
+			fmt.Fprintln(std.Stderr, "backfill: "+p)
+		}
 		return ExitUsage
 	}
-	if *concurrency < 0 || *concurrency > config.MaxConcurrency {
-		fmt.Fprintf(std.Stderr, "backfill: --concurrency must be from 1 to %d\n", config.MaxConcurrency)
-		return ExitUsage
+	if f.prefix == "" {
+		f.prefix = std.Getenv("SOURCE_PREFIX")
 	}
-	if *pageSize < 1 || *pageSize > 1000 {
-		fmt.Fprintln(std.Stderr, "backfill: --page-size must be from 1 to 1000")
-		return ExitUsage
-	}
+
 	log := slog.New(slog.DiscardHandler)
-	if *logFile != "" {
-		f, err := os.OpenFile(*logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if f.logFile != "" {
+		file, err := os.OpenFile(f.logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 		if err != nil {
 			fmt.Fprintf(std.Stderr, "backfill: %v\n", err)
 			return ExitUsage
 		}
-		defer f.Close()
-		log = slog.New(slog.NewJSONHandler(f, nil))
+		defer file.Close()
+		log = slog.New(slog.NewJSONHandler(file, nil))
 	}
-	// The bucket named on the command line is the one served, unless the
-	// configuration restricts the function to others.
-	a, code := buildApp(std, log, []string{*bucket})
-	if a == nil {
-		return code
+	if f.onFC != "" {
+		return backfillOnFC(ctx, std, f, log)
 	}
-	if !slices.Contains(a.Config.SourceBuckets, *bucket) {
-		fmt.Fprintf(std.Stderr, "backfill: bucket %q is not in SOURCE_BUCKETS (%s): the function would refuse its images\n",
-			*bucket, strings.Join(a.Config.SourceBuckets, ","))
-		return ExitUsage
-	}
-	workers := *concurrency
-	if workers == 0 {
-		workers = a.Config.Concurrency
-	}
-
-	b := &backfill{
-		store: a.Store, handler: a.Handler, bucket: *bucket, prefix: *prefix, dryRun: *dryRun, workers: workers, pageSize: *pageSize,
-		progress: newProgress(std.Stderr, std.IsTerminal, outcomeLabels),
-	}
-	result := b.run(ctx)
-	b.progress.finish()
-	printBackfillSummary(std, result, *dryRun)
-	switch {
-	case result.listErr != nil && !errors.Is(result.listErr, context.Canceled):
-		return ExitFailed
-	case result.interrupted:
-		return ExitInterrupted
-	case result.counts[outcome.Transient]+result.counts[outcome.Misconfigured] > 0:
-		return ExitFailed
-	}
-	return ExitOK
+	return backfillHere(ctx, std, f, log)
 }
 
-// backfill lists a prefix and feeds the objects to a pool of workers.
-type backfill struct {
-	store    *objectstore.Store
-	handler  *handler.Handler
-	bucket   string
-	prefix   string
-	dryRun   bool
-	workers  int
-	pageSize int
-	progress *progress
-}
-
-type backfillResult struct {
-	counts      map[outcome.Outcome]int
-	failures    []handler.RecordResult
-	listed      int
-	interrupted bool
-	listErr     error
-	elapsed     time.Duration
-}
-
-// run returns when every listed object has been processed, or when ctx is
-// cancelled and the objects in flight have finished.
-func (b *backfill) run(ctx context.Context) backfillResult {
-	start := time.Now()
-	res := backfillResult{counts: map[outcome.Outcome]int{}}
-	var mu sync.Mutex
-	var g errgroup.Group
-	g.SetLimit(b.workers)
-	res.listed, res.listErr = b.list(ctx, func(obj handler.ObjectRef) {
-		g.Go(func() error {
-			// An image in flight finishes even after Ctrl-C: its result is
-			// written whole or not at all.
-			r := b.handler.ProcessObject(context.WithoutCancel(ctx), obj, b.dryRun)
-			mu.Lock()
-			defer mu.Unlock()
-			res.counts[r.Outcome]++
-			if r.Outcome.Retried() {
-				res.failures = append(res.failures, r)
-			}
-			b.progress.done(string(r.Outcome))
-			return nil
-		})
-	})
-	_ = g.Wait()
-	res.interrupted = ctx.Err() != nil
-	res.elapsed = time.Since(start)
-	return res
-}
-
-// list pages through the prefix, handing each object to process (which
-// waits for a free worker), until the listing ends or ctx is cancelled.
-func (b *backfill) list(ctx context.Context, process func(handler.ObjectRef)) (int, error) {
-	token, n := "", 0
-	for {
-		page, err := b.store.List(ctx, b.bucket, b.prefix, token, b.pageSize)
-		if err != nil {
-			if ctx.Err() != nil {
-				return n, ctx.Err()
-			}
-			return n, err
-		}
-		b.progress.listed(len(page.Objects), page.Next == "")
-		for _, o := range page.Objects {
-			if ctx.Err() != nil {
-				return n, ctx.Err()
-			}
-			process(handler.ObjectRef{Bucket: b.bucket, Key: o.Key, Size: o.Size, LastModified: o.LastModified})
-			n++
-		}
-		if page.Next == "" {
-			return n, nil
-		}
-		token = page.Next
+// limiter is the token bucket of --qps: a burst of one, so that calls are
+// spaced out evenly rather than bunched at each second's start.
+func (f backfillFlags) limiter() *rate.Limiter {
+	if f.qps <= 0 {
+		return nil
 	}
-}
-
-func printBackfillSummary(std IO, r backfillResult, dryRun bool) {
-	w := std.Stdout
-	title := "backfill"
-	if dryRun {
-		title = "backfill (dry run: nothing was recognised or billed)"
-	}
-	fmt.Fprintf(w, "%s: %d objects in %s\n", title, processed(r.counts), r.elapsed.Round(time.Millisecond))
-	order := []outcome.Outcome{outcome.Planned, outcome.Succeeded, outcome.Rejected, outcome.Skipped, outcome.Transient, outcome.Misconfigured}
-	for _, o := range order {
-		if n := r.counts[o]; n > 0 || (o != outcome.Planned && !dryRun) || (o == outcome.Planned && dryRun) {
-			fmt.Fprintf(w, "  %-13s %d\n", o, n)
-		}
-	}
-	if len(r.failures) > 0 {
-		sort.Slice(r.failures, func(i, j int) bool { return r.failures[i].Key < r.failures[j].Key })
-		fmt.Fprintln(w, "failed (run the same command again to retry them):")
-		for i, f := range r.failures {
-			if i == 20 {
-				fmt.Fprintf(w, "  … and %d more\n", len(r.failures)-20)
-				break
-			}
-			fmt.Fprintf(w, "  %s: %s: %s\n", f.Key, f.Outcome, firstLine(f.Reason))
-		}
-	}
-	if r.listErr != nil && !errors.Is(r.listErr, context.Canceled) {
-		fmt.Fprintf(w, "listing stopped: %v\n", r.listErr)
-	}
-	if r.interrupted {
-		fmt.Fprintln(w, "interrupted: images in flight were finished; run the same command again to resume")
-	}
-}
-
-func processed(counts map[outcome.Outcome]int) int {
-	n := 0
-	for _, c := range counts {
-		n += c
-	}
-	return n
-}
-
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
+	return rate.NewLimiter(rate.Limit(f.qps), 1)
 }

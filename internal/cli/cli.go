@@ -31,6 +31,8 @@ type IO struct {
 	IsTerminal bool
 	// Signals, when set, replaces the process's interrupt signals (tests).
 	Signals <-chan os.Signal
+	// Exit ends the process at a second Ctrl-C; nil means os.Exit.
+	Exit func(code int)
 }
 
 type command struct {
@@ -51,16 +53,20 @@ func commands() []command {
 
 // Run executes the command named by args[0] and returns the exit code.
 func Run(args []string, std IO) int {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
+	switch {
+	case len(args) == 0:
 		usage(std.Stderr)
-		if len(args) == 0 {
-			return ExitUsage
-		}
+		return ExitUsage
+	case args[0] == "help" && len(args) > 1:
+		// help CMD is CMD --help.
+		args = []string{args[1], "--help"}
+	case args[0] == "help" || args[0] == "-h" || args[0] == "--help" || args[0] == "-help":
+		usage(std.Stdout)
 		return ExitOK
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
-			ctx, stop := interruptible(std)
+			ctx, stop := interruptible(std, c.name)
 			defer stop()
 			return c.run(ctx, std, args[1:])
 		}
@@ -73,7 +79,7 @@ func Run(args []string, std IO) int {
 func usage(w io.Writer) {
 	fmt.Fprintln(w, `vlicense: the operator's tool for the 行驶证 recognition function on Function Compute.
 
-Usage: vlicense <command> [flags]      (vlicense <command> --help for the flags of one)
+Usage: vlicense <command> [flags]      (vlicense help <command> for the flags of one)
 
 Commands:`)
 	for _, c := range commands() {
@@ -81,40 +87,71 @@ Commands:`)
 	}
 }
 
-// interruptible returns a context cancelled by Ctrl-C or SIGTERM.
-func interruptible(std IO) (context.Context, func()) {
-	if std.Signals == nil {
-		return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+// interruptible returns a context cancelled by Ctrl-C or SIGTERM. The
+// first signal says at once what the command still waits for (what is in
+// flight finishes: a result is written whole or not at all); a second one
+// exits at once.
+func interruptible(std IO, name string) (context.Context, func()) {
+	signals := std.Signals
+	var stopSignals func()
+	if signals == nil {
+		ch := make(chan os.Signal, 2)
+		signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+		signals, stopSignals = ch, func() { signal.Stop(ch) }
+	}
+	exit := std.Exit
+	if exit == nil {
+		exit = os.Exit
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
 	go func() {
 		select {
-		case <-std.Signals:
-			cancel()
-		case <-ctx.Done():
+		case <-signals:
+		case <-done:
+			return
+		}
+		fmt.Fprintf(std.Stderr, "\n%s: interrupted: stopping; waiting for what is in flight to finish (Ctrl-C again to quit at once)\n", name)
+		cancel()
+		select {
+		case <-signals:
+			fmt.Fprintf(std.Stderr, "%s: quit: what was in flight may be left undone; run the command again\n", name)
+			exit(ExitInterrupted)
+		case <-done:
 		}
 	}()
-	return ctx, cancel
+	return ctx, func() {
+		close(done)
+		cancel()
+		if stopSignals != nil {
+			stopSignals()
+		}
+	}
 }
 
-// parseFlags parses a command's flags; --help prints them and is not an
-// error. ok is false when the command must stop with code.
+// parseFlags parses a command's flags. --help prints the command's help
+// on stdout and is not an error; a wrong flag is said on stderr with a
+// pointer to the help. ok is false when the command must stop with code.
 func parseFlags(fs *flag.FlagSet, std IO, args []string, intro string) (ok bool, code int) {
 	fs.SetOutput(std.Stderr)
-	fs.Usage = func() {
-		fmt.Fprintln(std.Stderr, intro)
-		fmt.Fprintln(std.Stderr, "\nFlags:")
+	fs.Usage = func() {} // the error alone, then the hint below
+	help := func() {
+		fmt.Fprintln(std.Stdout, intro)
+		fmt.Fprintln(std.Stdout, "\nFlags:")
+		fs.SetOutput(std.Stdout)
 		fs.PrintDefaults()
+		fs.SetOutput(std.Stderr)
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			help()
 			return false, ExitOK
 		}
+		fmt.Fprintf(std.Stderr, "run vlicense help %s for its flags\n", fs.Name())
 		return false, ExitUsage
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(std.Stderr, "unexpected argument %q\n", fs.Arg(0))
-		fs.Usage()
+		fmt.Fprintf(std.Stderr, "unexpected argument %q: run vlicense help %s for its flags\n", fs.Arg(0), fs.Name())
 		return false, ExitUsage
 	}
 	return true, 0

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -12,14 +11,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -371,85 +368,4 @@ func TestDemoShowsEveryBehaviour(t *testing.T) {
 		assert.Contains(t, text, want)
 	}
 	assert.Regexp(t, `billed 4 \(only HTTP 200 is billed\)`, text)
-}
-
-// local keeps the local cloud running for a person's own uploads, and
-// Ctrl-C stops all of it.
-func TestLocalServesUploadsUntilInterrupted(t *testing.T) {
-	bin, fn, root := binary(t)
-	cmd := exec.Command(bin, append([]string{"local", "--function-log", filepath.Join(t.TempDir(), "fn.log")}, fn...)...)
-	cmd.Dir = root
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH")}
-	stdout, err := cmd.StdoutPipe()
-	require.NoError(t, err)
-	var out output
-	cmd.Stderr = &out.stderr
-	require.NoError(t, cmd.Start())
-	defer func() { _ = cmd.Process.Kill() }()
-
-	lines := make(chan string, 100)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-	}()
-	var endpoint, keyID, secret, bucket, prefix, region string
-	deadline := time.After(30 * time.Second)
-	for endpoint == "" || keyID == "" || secret == "" || bucket == "" || prefix == "" {
-		select {
-		case l, ok := <-lines:
-			require.True(t, ok, "local exited early: %s", out.String())
-			f := strings.Fields(l)
-			switch {
-			case strings.HasPrefix(l, "  OSS endpoint"):
-				endpoint = f[2]
-				region = strings.TrimSuffix(f[len(f)-1], ")")
-			case strings.HasPrefix(l, "  AccessKey ID"):
-				keyID = f[2]
-			case strings.HasPrefix(l, "  AccessKey secret"):
-				secret = f[2]
-			case strings.HasPrefix(l, "  bucket"):
-				bucket = f[1]
-			case strings.HasPrefix(l, "  upload prefix"):
-				prefix, err = strconv.Unquote(f[2])
-				require.NoError(t, err)
-			}
-		case <-deadline:
-			t.Fatal("local did not print its endpoint and AccessKey")
-		}
-	}
-
-	client, err := oss.New(endpoint, keyID, secret, oss.AuthVersion(oss.AuthV4), oss.Region(region))
-	require.NoError(t, err)
-	b, err := client.Bucket(bucket)
-	require.NoError(t, err)
-	require.NoError(t, b.PutObject(prefix+"my-licence.jpg", bytes.NewReader(img(7))))
-
-	var found bool
-	for i := 0; i < 300 && !found; i++ {
-		found, err = b.IsObjectExist(prefix + "my-licence.jpg.json")
-		require.NoError(t, err)
-		if !found {
-			time.Sleep(50 * time.Millisecond)
-		}
-	}
-	assert.True(t, found, "the result appeared next to the upload")
-
-	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
-	waited := make(chan error, 1)
-	go func() { waited <- cmd.Wait() }()
-	select {
-	case err := <-waited:
-		assert.NoError(t, err, "Ctrl-C is a clean stop: %s", out.String())
-	case <-time.After(20 * time.Second):
-		t.Fatal("local did not stop on Ctrl-C")
-	}
-	for l := range lines {
-		_ = l // drain
-	}
-	// The function it ran is gone too: nothing answers on its endpoint.
-	_, err = b.IsObjectExist(prefix + "my-licence.jpg")
-	assert.Error(t, err, "the local OSS stopped")
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 	"github.com/vlicense/fc-vehicle-license/handler"
 	"github.com/vlicense/fc-vehicle-license/internal/app"
 	"github.com/vlicense/fc-vehicle-license/internal/config"
+	"github.com/vlicense/fc-vehicle-license/internal/outcome"
 )
 
 const invokeIntro = `Usage: vlicense invoke --event FILE [--timeout 60s]
@@ -67,17 +69,30 @@ func runInvoke(ctx context.Context, std IO, args []string) int {
 		out, _ := json.MarshalIndent(summary, "", "  ")
 		fmt.Fprintln(std.Stdout, string(out))
 	}
-	if err != nil {
+	code = ExitOK
+	for _, r := range summary.Records {
+		if r.Outcome == outcome.Skipped && r.Reason == handler.ReasonGone {
+			fmt.Fprintf(std.Stderr, "invoke: %s/%s does not exist: check the event's bucket and key\n", r.Bucket, r.Key)
+			code = ExitFailed
+		}
+	}
+	var notDone *handler.InvocationError
+	switch {
+	case errors.As(err, &notDone):
+		// Here nobody retries: say what to do, not what FC would.
+		fmt.Fprintf(std.Stderr, "invoke: %s (run invoke again to retry)\n", summary.NotDone())
+		return ExitFailed
+	case err != nil:
 		fmt.Fprintf(std.Stderr, "invoke: %v\n", err)
 		return ExitFailed
 	}
-	return ExitOK
+	return code
 }
 
 // buildApp loads the configuration and credentials from the environment the
 // way the function does at start, serving buckets unless SOURCE_BUCKETS is
 // set. nil means stop with code.
-func buildApp(std IO, log *slog.Logger, buckets []string) (*app.App, int) {
+func buildApp(std IO, log *slog.Logger, buckets []string, opts ...app.Option) (*app.App, int) {
 	cfg, err := config.LoadServing(std.Getenv, buckets)
 	if err != nil {
 		fmt.Fprintln(std.Stderr, err)
@@ -88,7 +103,7 @@ func buildApp(std IO, log *slog.Logger, buckets []string) (*app.App, int) {
 		fmt.Fprintln(std.Stderr, "no credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (and ALIBABA_CLOUD_SECURITY_TOKEN for STS credentials)")
 		return nil, ExitUsage
 	}
-	a, err := app.New(cfg, log, creds)
+	a, err := app.New(cfg, log, creds, append(opts, app.AsOperator())...)
 	if err != nil {
 		fmt.Fprintln(std.Stderr, err)
 		return nil, ExitUsage

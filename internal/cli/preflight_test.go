@@ -47,6 +47,7 @@ func fakeTools(t *testing.T, aliyunExit string, names ...string) string {
 func TestPreflight(t *testing.T) {
 	ready := map[string]string{"OCR_ENDPOINT": "https://vehicle.market.alicloudapi.com/v1/recognize", "OCR_APPCODE": "appcode-0123"}
 	own := map[string]string{"bucket": "acme-fleet-photos"}
+	sample := map[string]string{"bucket": sampleBucket} // whatever the repository's s.yaml says now
 	cases := []struct {
 		name     string
 		vars     map[string]string
@@ -59,14 +60,14 @@ func TestPreflight(t *testing.T) {
 		{name: "ready", vars: own, env: ready, tools: []string{"s", "aliyun"}, aliyun: "0", wantCode: ExitOK, want: []string{"ready to deploy"}},
 		{name: "ready without the Alibaba Cloud CLI", vars: own, env: ready, tools: []string{"s"}, wantCode: ExitOK,
 			want: []string{"cannot check that the role fc-vehicle-license exists", "deploy/create-role.sh"}},
-		{name: "the sample bucket", env: ready, tools: []string{"s"}, wantCode: ExitUsage, want: []string{`vars.bucket is still the sample "vehicle-docs"`}},
+		{name: "the sample bucket", vars: sample, env: ready, tools: []string{"s"}, wantCode: ExitUsage, want: []string{`vars.bucket is still the sample "vehicle-docs"`}},
 		{name: "no endpoint", vars: own, env: map[string]string{"OCR_APPCODE": "x"}, tools: []string{"s"}, wantCode: ExitUsage, want: []string{"OCR_ENDPOINT is not exported"}},
 		{name: "no credentials", vars: own, env: map[string]string{"OCR_ENDPOINT": ready["OCR_ENDPOINT"]}, tools: []string{"s"}, wantCode: ExitUsage,
 			want: []string{"the function would not start", "OCR_APPCODE is required"}},
 		{name: "no Serverless Devs", vars: own, env: ready, wantCode: ExitUsage, want: []string{"npm install -g @serverless-devs/s"}},
 		{name: "no role", vars: own, env: ready, tools: []string{"s", "aliyun"}, aliyun: "1", wantCode: ExitUsage,
 			want: []string{"the execution role fc-vehicle-license was not found", "EntityNotExist.Role", "deploy/create-role.sh"}},
-		{name: "every problem at once", env: map[string]string{}, wantCode: ExitUsage,
+		{name: "every problem at once", vars: sample, env: map[string]string{}, wantCode: ExitUsage,
 			want: []string{"vars.bucket is still the sample", "OCR_ENDPOINT is not exported", "@serverless-devs/s", "3 problem(s)"}},
 	}
 	for _, tc := range cases {

@@ -183,7 +183,9 @@ func (r *report) run(ctx context.Context) error {
 			slots <- slot
 		}
 	}
-	listErr := r.list(ctx, func(key string) {
+	lister := listing{store: r.store, bucket: r.bucket, prefix: r.prefix, pageSize: r.pageSize, progress: r.progress}
+	_, listErr := lister.each(ctx, func(o objectstore.ListedObject) {
+		key := o.Key
 		emitNoResult(key)
 		switch {
 		case strings.HasSuffix(key, r.cfg.ResultSuffix) && len(key) > len(r.cfg.ResultSuffix):
@@ -206,31 +208,6 @@ func (r *report) run(ctx context.Context) error {
 		listErr = err
 	}
 	return listErr
-}
-
-// list pages through the prefix, calling visit for each key in order.
-func (r *report) list(ctx context.Context, visit func(key string)) error {
-	token := ""
-	for {
-		page, err := r.store.List(ctx, r.bucket, r.prefix, token, r.pageSize)
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return err
-		}
-		r.progress.listed(len(page.Objects), page.Next == "")
-		for _, o := range page.Objects {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			visit(o.Key)
-		}
-		if page.Next == "" {
-			return nil
-		}
-		token = page.Next
-	}
 }
 
 // read fetches and decodes one result document.

@@ -385,12 +385,12 @@ func (r *reader) ocrEndpoint(signed bool) string {
 	// still required: the body carries the signed image URL, a bearer
 	// credential for the image until it expires, and the answer the
 	// licence's personal data. Plain HTTP is only for local and test servers.
-	if u.Scheme == "http" && !isLocalHost(u.Hostname()) {
+	if u.Scheme == "http" && !isPrivateHost(u.Hostname()) {
 		why := "the AppCode is sent with every call"
 		if signed {
 			why = "even with the AppKey/AppSecret signature, every call carries the signed image URL, a bearer credential until it expires, and the answer personal data"
 		}
-		r.fail("OCR_ENDPOINT", fmt.Sprintf("must use https (%s), got %q", why, u.Redacted()))
+		r.fail("OCR_ENDPOINT", fmt.Sprintf("must use https (%s); plain http only for localhost, loopback and private addresses, got %q", why, u.Redacted()))
 		return ""
 	}
 	return u.String()
@@ -447,6 +447,18 @@ func parseEndpoint(raw string) (*url.URL, error) {
 func isLocalHost(host string) bool {
 	host = strings.Trim(host, "[]")
 	return host == "localhost" || net.ParseIP(host) != nil
+}
+
+// isPrivateHost reports whether plain HTTP to host stays off the internet:
+// localhost, a loopback address or a private (RFC 1918, RFC 4193) one. The
+// AppCode must never cross the internet in clear, whatever the address.
+func isPrivateHost(host string) bool {
+	host = strings.Trim(host, "[]")
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && (ip.IsLoopback() || ip.IsPrivate())
 }
 
 func validRegion(s string) bool {

@@ -88,6 +88,7 @@ func TestLoadRejects(t *testing.T) {
 	}{
 		{name: "missing endpoint", unset: []string{"OCR_ENDPOINT"}, wantVar: "OCR_ENDPOINT", wantMsg: "is required"},
 		{name: "plain http to a real host would leak the AppCode", set: map[string]string{"OCR_ENDPOINT": "http://vehicle.market.alicloudapi.com/x"}, wantVar: "OCR_ENDPOINT", wantMsg: "must use https"},
+		{name: "plain http to a public IP address", set: map[string]string{"OCR_ENDPOINT": "http://203.0.113.7/vehicle"}, wantVar: "OCR_ENDPOINT", wantMsg: "must use https"},
 		{name: "endpoint of another scheme", set: map[string]string{"OCR_ENDPOINT": "ftp://x.example.com/a"}, wantVar: "OCR_ENDPOINT", wantMsg: "http(s)"},
 		{name: "missing AppCode", unset: []string{"OCR_APPCODE"}, wantVar: "OCR_APPCODE", wantMsg: "is required"},
 		{name: "AppCode and key pair together", set: map[string]string{"OCR_APP_KEY": "203753385", "OCR_APP_SECRET": "app-secret"}, wantVar: "OCR_APPCODE", wantMsg: "choose one authentication"},
@@ -253,4 +254,27 @@ func FuzzLoad(f *testing.F) {
 			t.Fatalf("card side %q", c.CardSide)
 		}
 	})
+}
+
+// The AppCode travels in a header: plain HTTP is for hosts off the internet.
+func TestLoadOCREndpointOverPlainHTTP(t *testing.T) {
+	for endpoint, ok := range map[string]bool{
+		"http://localhost:8080/x":        true,
+		"http://127.0.0.1:8080/x":        true,
+		"http://[::1]:8080/x":            true,
+		"http://10.1.2.3/x":              true,
+		"http://192.168.0.9/x":           true,
+		"http://172.16.0.1/x":            true,
+		"http://[fd00::1]/x":             true,
+		"http://203.0.113.7/x":           false,
+		"http://8.8.8.8/x":               false,
+		"http://vehicle.example.com/x":   false,
+		"https://203.0.113.7/x":          true,
+		"https://vehicle.example.com/x/": true,
+	} {
+		m := minimal()
+		m["OCR_ENDPOINT"] = endpoint
+		_, err := Load(env(m))
+		assert.Equal(t, ok, err == nil, "%s: %v", endpoint, err)
+	}
 }

@@ -276,6 +276,16 @@ func wrap(op string, err error) error {
 	return &Error{Op: op, Err: err}
 }
 
+// CodeOf returns the OSS error code of err (such as AccessDenied), or ""
+// when OSS gave none (HEAD answers have no body).
+func CodeOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}
+
 // StatusOf returns the HTTP status of an OSS error, or 0 if OSS never
 // answered (network failure, timeout, missing credentials).
 func StatusOf(err error) int {

@@ -35,6 +35,15 @@ type Config struct {
 	BaseBackoff, MaxBackoff time.Duration
 	// HTTPClient replaces the default client (tests); nil builds one.
 	HTTPClient *http.Client
+	// Pacer, when set, is waited on before every call, retries included:
+	// the operator's backfill keeps to the vendor's QPS with it. The
+	// function has none; its instance cap does that job.
+	Pacer Pacer
+}
+
+// Pacer spaces calls out, as golang.org/x/time/rate.Limiter does.
+type Pacer interface {
+	Wait(ctx context.Context) error
 }
 
 // Client is safe for concurrent use. Build one per instance so that its
@@ -126,6 +135,11 @@ const minAttemptTime = 500 * time.Millisecond
 
 // attempt makes one call within OCR_TIMEOUT and the caller's deadline.
 func (c *Client) attempt(ctx context.Context, req Request) Answer {
+	if c.cfg.Pacer != nil {
+		if err := c.cfg.Pacer.Wait(ctx); err != nil {
+			return Answer{Outcome: outcome.Transient, Reason: "waiting for a turn within the calls per second allowed: " + err.Error()}
+		}
+	}
 	actx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
 

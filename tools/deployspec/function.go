@@ -16,7 +16,11 @@ type Function struct {
 	MemoryMB              int
 	Env                   map[string]string // environmentVariables, resolved
 	MaxAsyncRetryAttempts int               // FC's default (3) when s.yaml says nothing
-	Triggers              []OSSTrigger
+	// AsyncTask is asyncInvokeConfig.asyncTask: FC's asynchronous task
+	// feature, without which an invocation may not carry a task id
+	// (x-fc-async-task-id). Off when s.yaml says nothing.
+	AsyncTask bool
+	Triggers  []OSSTrigger
 }
 
 // OSSTrigger is one OSS trigger: which events of which keys invoke the
@@ -90,6 +94,13 @@ func LoadFunction(specPath string, env, config map[string]string) (Function, err
 	if async, ok := normalize(props["asyncInvokeConfig"]).(map[string]any); ok {
 		if n, ok := number(async["maxAsyncRetryAttempts"]); ok {
 			f.MaxAsyncRetryAttempts = int(n)
+		}
+		if v, set := async["asyncTask"]; set {
+			if b, ok := v.(bool); ok {
+				f.AsyncTask = b
+			} else {
+				problems = append(problems, fmt.Errorf("props.asyncInvokeConfig.asyncTask is %v, not true or false", v))
+			}
 		}
 	}
 	triggers, _ := normalize(props["triggers"]).([]any)

@@ -23,6 +23,7 @@ func TestLoadFunctionReadsTheProjectSpec(t *testing.T) {
 	assert.Equal(t, 60*time.Second, f.Timeout)
 	assert.Equal(t, 128, f.MemoryMB)
 	assert.Equal(t, 3, f.MaxAsyncRetryAttempts)
+	assert.True(t, f.AsyncTask)
 	assert.Equal(t, "http://127.0.0.1:1/vehicle-license", f.Env["OCR_ENDPOINT"])
 	assert.Equal(t, "local", f.Env["OCR_APPCODE"])
 	assert.Equal(t, "", f.Env["OCR_APP_KEY"], "optional secrets default to empty")

@@ -13,6 +13,7 @@ import (
 	"github.com/aliyun/aliyun-oss-go-sdk/oss"
 
 	"github.com/vlicense/fc-vehicle-license/tools/deployspec"
+	"github.com/vlicense/fc-vehicle-license/tools/localcloud/fcapi"
 	"github.com/vlicense/fc-vehicle-license/tools/localcloud/fcemulator"
 	"github.com/vlicense/fc-vehicle-license/tools/localcloud/ocrserver"
 	"github.com/vlicense/fc-vehicle-license/tools/localcloud/ossserver"
@@ -25,8 +26,9 @@ const (
 	AppCode   = "local-appcode-0000"
 )
 
-// UserCredentials is the AccessKey a person uses to upload to the local
-// OSS with any OSS client.
+// UserCredentials is the AccessKey a person uses with the local cloud: to
+// upload to the local OSS with any OSS client, and to call the local FC API
+// with the FC SDK.
 var UserCredentials = ossserver.Credentials{AccessKeyID: "LTAI5tLocalUserKey", AccessKeySecret: "local-user-secret"}
 
 // functionCredentials play the STS credentials FC hands every invocation
@@ -50,6 +52,18 @@ type Config struct {
 	FunctionOutput io.Writer
 	// Observer hears what the cloud does; every method may be nil.
 	Observer Observer
+	// Addrs are the addresses to listen on; each empty one is a free
+	// loopback port.
+	Addrs Addrs
+}
+
+// Addrs are the listen addresses of the local cloud's servers, such as
+// "127.0.0.1:9000".
+type Addrs struct {
+	OSS       string // the OSS endpoint the function uses (OSS_ENDPOINT)
+	PublicOSS string // the OSS endpoint signed URLs point to (OSS_PUBLIC_ENDPOINT)
+	OCR       string // the recognition stand-in
+	FCAPI     string // FC's InvokeFunction OpenAPI
 }
 
 // Observer receives the cloud's events, for the demo and local commands.
@@ -62,6 +76,12 @@ type Observer struct {
 	Attempt func(a fcemulator.Attempt)
 	// Failed: an event failed every attempt (FC's onFailure destination).
 	Failed func(f fcemulator.FailureRecord)
+	// APIRequest: the FC API answered a request (InvokeFunction or not).
+	APIRequest func(r fcapi.Request)
+	// OSSRequest: the OSS server answered a request, on either endpoint.
+	// The entries come from the server's request log, a fraction of a
+	// second after the answers, in order; Close reports the last ones.
+	OSSRequest func(r ossserver.Request)
 }
 
 // Cloud is a running local cloud.
@@ -71,16 +91,23 @@ type Cloud struct {
 	PublicEndpoint   string // where signed URLs point, and users upload
 	OCR              *ocrserver.Server
 	FC               *fcemulator.Emulator
-	Function         deployspec.Function
-	Region           string
-	Buckets          []string
+	// FCAPI serves FC 3.0's InvokeFunction for the function, at FCEndpoint
+	// (a URL: the FC SDK's Endpoint is its host:port), to UserCredentials.
+	FCAPI      *fcapi.Server
+	FCEndpoint string
+	Function   deployspec.Function
+	Region     string
+	Buckets    []string
 
 	notified atomic.Int64 // uploads the trigger logic has looked at
+
+	followStop chan struct{} // ends the OSS request follower
+	followDone chan struct{}
 }
 
-// Start brings up OSS, the recognition stand-in and the function under the
-// FC emulator, and wires OSS uploads to the function through the triggers
-// of s.yaml. Close stops all of it.
+// Start brings up OSS, the recognition stand-in, the function under the FC
+// emulator and FC's InvokeFunction API for it, and wires OSS uploads to the
+// function through the triggers of s.yaml. Close stops all of it.
 func Start(cfg Config) (_ *Cloud, err error) {
 	c := &Cloud{}
 	defer func() {
@@ -93,7 +120,7 @@ func Start(cfg Config) (_ *Cloud, err error) {
 	if decide == nil {
 		decide = Rules(3)
 	}
-	c.OCR = ocrserver.New(ocrserver.Config{AppCode: AppCode, Decide: decide})
+	c.OCR = ocrserver.New(ocrserver.Config{AppCode: AppCode, Decide: decide, Addr: cfg.Addrs.OCR})
 	if err := c.OCR.Start(); err != nil {
 		return nil, fmt.Errorf("recognition stand-in: %w", err)
 	}
@@ -116,12 +143,19 @@ func Start(cfg Config) (_ *Cloud, err error) {
 	}
 
 	c.OSS = ossserver.New(ossserver.Config{Region: c.Region})
-	if c.InternalEndpoint, err = c.OSS.Listen("internal", "127.0.0.1:0"); err != nil {
-		return nil, err
+	if c.InternalEndpoint, err = c.OSS.Listen("internal", addr(cfg.Addrs.OSS)); err != nil {
+		return nil, fmt.Errorf("OSS: %w", err)
 	}
-	if c.PublicEndpoint, err = c.OSS.Listen("public", "127.0.0.1:0"); err != nil {
-		return nil, err
+	if c.PublicEndpoint, err = c.OSS.Listen("public", addr(cfg.Addrs.PublicOSS)); err != nil {
+		return nil, fmt.Errorf("OSS public endpoint: %w", err)
 	}
+	// Every port is taken before the function starts, so that a busy one
+	// fails fast and leaves nothing behind.
+	c.FCAPI = fcapi.New(fcapi.Config{Region: c.Region, AccountID: AccountID, OnRequest: cfg.Observer.APIRequest})
+	if c.FCEndpoint, err = c.FCAPI.Listen(addr(cfg.Addrs.FCAPI)); err != nil {
+		return nil, fmt.Errorf("FC API: %w", err)
+	}
+	c.FCAPI.AllowCredentials(fcapi.Credentials{AccessKeyID: UserCredentials.AccessKeyID, AccessKeySecret: UserCredentials.AccessKeySecret})
 	c.OSS.AllowCredentials(UserCredentials)
 	c.OSS.AllowCredentials(functionCredentials)
 	seen := map[string]bool{}
@@ -173,9 +207,50 @@ func Start(cfg Config) (_ *Cloud, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("function emulator: %w", err)
 	}
+	c.FCAPI.AddFunction(fcapi.Function{Name: fn.Name, AsyncTask: fn.AsyncTask, Invoker: c.FC})
 
 	c.OSS.OnObjectCreated(func(ev ossserver.ObjectCreated) { c.deliver(ev, obs) })
+	if obs.OSSRequest != nil {
+		c.followOSSRequests(obs.OSSRequest)
+	}
 	return c, nil
+}
+
+// addr is a listen address, a free loopback port when unset.
+func addr(a string) string {
+	if a == "" {
+		return "127.0.0.1:0"
+	}
+	return a
+}
+
+// followOSSRequests hands every entry of the OSS request log to f, in
+// order, until Close. The server has a log rather than a hook, so it is
+// read a few times a second.
+func (c *Cloud) followOSSRequests(f func(ossserver.Request)) {
+	c.followStop, c.followDone = make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(c.followDone)
+		seen := 0
+		flush := func() {
+			reqs := c.OSS.Requests()
+			for _, r := range reqs[seen:] {
+				f(r)
+			}
+			seen = len(reqs)
+		}
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-tick.C:
+				flush()
+			case <-c.followStop:
+				flush()
+				return
+			}
+		}
+	}()
 }
 
 // deliver turns an upload into the trigger's event, as OSS does: one event
@@ -240,11 +315,15 @@ func (c *Cloud) Bucket(name string) (*oss.Bucket, error) {
 	return client.Bucket(name)
 }
 
-// Close stops the function, then the servers. Nothing is left running.
+// Close stops the FC API, the function, then the servers. Nothing is left
+// running.
 func (c *Cloud) Close() error {
 	var errs []error
 	if c.OSS != nil {
 		c.OSS.OnObjectCreated(nil)
+	}
+	if c.FCAPI != nil {
+		errs = append(errs, c.FCAPI.Close())
 	}
 	if c.FC != nil {
 		errs = append(errs, c.FC.Close())
@@ -254,6 +333,14 @@ func (c *Cloud) Close() error {
 	}
 	if c.OCR != nil {
 		errs = append(errs, c.OCR.Close())
+	}
+	if c.followStop != nil {
+		select {
+		case <-c.followStop:
+		default:
+			close(c.followStop)
+		}
+		<-c.followDone
 	}
 	return errors.Join(errs...)
 }
