@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/vlicense/fc-vehicle-license/internal/config"
 )
 
 // maxKeyBytes is OSS's limit on an object key.
@@ -39,7 +41,7 @@ func (h *Handler) filterObject(img image) string {
 		// Recursion guard: our own output must never trigger recognition,
 		// even if the trigger's suffix filter is misconfigured.
 		return "our own result document"
-	case !h.isImage(img.key):
+	case !config.HasImageExtension(img.key, h.opts.ImageExtensions):
 		return "not an image (extension not in IMAGE_EXTENSIONS)"
 	case len(img.key)+len(h.opts.ResultSuffix) > maxKeyBytes:
 		return fmt.Sprintf("the result key would exceed OSS's %d-byte key limit", maxKeyBytes)
@@ -70,16 +72,4 @@ func unsafeKey(key string) string {
 		rest = tail
 	}
 	return ""
-}
-
-// isImage reports whether key ends with one of IMAGE_EXTENSIONS, whatever
-// its case (cameras write .JPG).
-func (h *Handler) isImage(key string) bool {
-	lower := strings.ToLower(key)
-	for _, ext := range h.opts.ImageExtensions {
-		if strings.HasSuffix(lower, ext) {
-			return true
-		}
-	}
-	return false
 }

@@ -195,7 +195,7 @@ func (r *report) run(ctx context.Context) error {
 			slot := make(chan row, 1)
 			slots <- slot
 			go func() { slot <- r.read(ctx, imageKey, key) }()
-		case r.isImage(key):
+		case config.HasImageExtension(key, r.cfg.ImageExtensions):
 			r.images++
 			heap.Push(pending, pendingImage{key: key, resultKey: key + r.cfg.ResultSuffix})
 		}
@@ -221,16 +221,6 @@ func (r *report) read(ctx context.Context, imageKey, key string) row {
 		return row{imageKey: imageKey, err: fmt.Errorf("%s is not a result document: %w", key, err)}
 	}
 	return row{imageKey: imageKey, doc: &doc, raw: raw}
-}
-
-func (r *report) isImage(key string) bool {
-	lower := strings.ToLower(key)
-	for _, ext := range r.cfg.ImageExtensions {
-		if strings.HasSuffix(lower, ext) {
-			return true
-		}
-	}
-	return false
 }
 
 // write counts a row and hands it to the sink unless --only leaves it out.

@@ -263,6 +263,19 @@ func (r *reader) cardSide() string {
 	return side
 }
 
+// HasImageExtension reports whether key ends with one of exts (lower-case,
+// as Config.ImageExtensions holds them), whatever the key's case: cameras
+// write .JPG.
+func HasImageExtension(key string, exts []string) bool {
+	lower := strings.ToLower(key)
+	for _, ext := range exts {
+		if strings.HasSuffix(lower, ext) {
+			return true
+		}
+	}
+	return false
+}
+
 // ParseCardSide accepts FRONT or BACK in any case, as both CARD_SIDE and an
 // image's x-oss-meta-card-side do.
 func ParseCardSide(s string) (string, bool) {
