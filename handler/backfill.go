@@ -95,6 +95,10 @@ func (h *Handler) FilterObject(obj ObjectRef) string {
 	return h.filterObject(image{bucket: obj.Bucket, key: obj.Key, size: obj.Size})
 }
 
+// ServesEverything reports whether no SOURCE_PREFIX restricts the keys
+// served.
+func (h *Handler) ServesEverything() bool { return h.opts.SourcePrefix == "" }
+
 // Plan is what PlanObject found of an object that is to be recognised.
 type Plan struct {
 	current

@@ -169,13 +169,13 @@ func (s *submission) plan(ctx context.Context, obj handler.ObjectRef, listedETag
 			s.count(string(outcome.Skipped))
 			return plannedImage{}, false
 		}
-		s.count(labelPlanned)
+		s.planned()
 		return plannedImage{obj: obj, etag: listedETag}, true
 	}
 	p, r := s.planner.PlanObject(ctx, obj, s.flags.redo)
 	switch {
 	case r.Outcome == outcome.Planned:
-		s.count(labelPlanned)
+		s.planned()
 		return plannedImage{obj: obj, etag: p.ETag, redo: p.RedoResultETag}, true
 	case r.Outcome.Retried():
 		s.fail(r)
@@ -201,7 +201,7 @@ func (s *submission) submitBatch(ctx context.Context, batch []plannedImage) {
 			}
 			err := s.invoker.submit(taskID, payload)
 			var fe *fcError
-			if errors.As(err, &fe) && !fe.retryable() {
+			if errors.Is(err, errAlreadyQueued) || (errors.As(err, &fe) && !fe.retryable()) {
 				return retry.Permanent(err)
 			}
 			return err
@@ -261,6 +261,18 @@ func taskID(digest []byte) string {
 	return "vlicense-" + hex.EncodeToString(digest)[:40]
 }
 
+// planned counts an image to submit; in a dry run that is where it ends,
+// otherwise its submission is what the progress shows.
+func (s *submission) planned() {
+	if s.flags.dryRun {
+		s.count(labelPlanned)
+		return
+	}
+	s.mu.Lock()
+	s.counts[labelPlanned]++
+	s.mu.Unlock()
+}
+
 func (s *submission) count(label string) { s.countN(label, 1) }
 
 func (s *submission) countN(label string, n int) {
@@ -301,5 +313,8 @@ func (s *submission) printSummary(std IO, r backfillResult) {
 	}
 	if r.interrupted {
 		fmt.Fprintln(w, "interrupted: nothing more was submitted; run the same command again to resume (queued images are not queued twice)")
+	}
+	if s.planner.ServesEverything() {
+		fmt.Fprintln(w, "note: SOURCE_PREFIX is not set here: the function skips keys outside the prefix it serves (s.yaml's triggerPrefix); set SOURCE_PREFIX to it to check here")
 	}
 }

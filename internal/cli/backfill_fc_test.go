@@ -80,10 +80,13 @@ func TestBackfillOnFC(t *testing.T) {
 	assert.Regexp(t, `queued\s+0\s`, again.stdout.String())
 	assert.Regexp(t, `skipped\s+11\s`, again.stdout.String(), "5 done images, their 5 results and the text file")
 
-	// Again without reading results: the same task ids, which FC refuses.
+	// Again without reading results: the same task ids, which FC refuses
+	// once each (a 409 is an answer, not a failure to retry).
+	requests := len(c.FCAPI.Requests())
 	var blind output
 	require.Equal(t, ExitOK, Run(args("--records-per-event", "2", "--skip-done=false"), blind.io(env, nil)), blind.String())
 	assert.Regexp(t, `already queued\s+5\s`, blind.stdout.String())
+	assert.Equal(t, requests+3, len(c.FCAPI.Requests()), "one request per event")
 	settle(t, c)
 	assert.Equal(t, billed, c.OCR.Billed(), "nothing recognised twice")
 

@@ -169,6 +169,10 @@ func exportBlock(c *localcloud.Cloud) string {
 		{"FC_ENDPOINT", c.FCEndpoint},
 		{"FC_ACCOUNT_ID", localcloud.AccountID},
 		{"FC_REGION", c.Region},
+		// What the function serves, so that backfill and invoke apply its
+		// rules here too (a --prefix outside it is refused).
+		{"SOURCE_BUCKETS", strings.Join(c.Buckets, ",")},
+		{"SOURCE_PREFIX", c.UploadPrefix()},
 	}
 	var b strings.Builder
 	b.WriteString("# Paste into another shell to run vlicense invoke, backfill (--on-fc too) and report against this local cloud:\n")
