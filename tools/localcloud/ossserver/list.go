@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -95,15 +96,23 @@ type listPage struct {
 // skipped when it equals q.after: a page that ended on it returned it
 // already, and the token carries it rather than its last key.
 func (st *store) listPage(bucket string, q listQuery) (listPage, bool) {
-	objects, ok := st.list(bucket, q.prefix)
+	st.mu.Lock() // the key index may be built here
+	defer st.mu.Unlock()
+	objects, ok := st.buckets[bucket]
 	if !ok {
 		return listPage{}, false
 	}
+	keys := st.sortedKeysLocked(bucket)
+	start := sort.SearchStrings(keys, q.prefix)
+	if q.after != "" {
+		start = max(start, sort.Search(len(keys), func(i int) bool { return keys[i] > q.after }))
+	}
 	var page listPage
-	for _, obj := range objects {
-		if obj.Key <= q.after {
-			continue
+	for _, key := range keys[start:] {
+		if !strings.HasPrefix(key, q.prefix) {
+			break
 		}
+		obj := objects[key]
 		entry, rolled := obj.Key, false
 		if q.delimiter != "" {
 			if i := strings.Index(obj.Key[len(q.prefix):], q.delimiter); i >= 0 {

@@ -68,6 +68,10 @@ type store struct {
 	versions map[string]map[string][]*storedObject
 	seq      uint64               // versions created so far, part of every version ID
 	created  map[string]time.Time // bucket → creation time, for ListBuckets
+	// sorted is each bucket's keys in byte order, built by the first listing
+	// after the key set changed: paging through a million keys must not sort
+	// them again for every page.
+	sorted map[string][]string
 }
 
 const metaPrefix = "x-oss-meta-"
@@ -181,7 +185,10 @@ func (st *store) putThen(bucket string, obj *storedObject, then func(replaced *s
 	if !ok {
 		return false
 	}
-	replaced := objects[obj.Key]
+	replaced, existed := objects[obj.Key]
+	if !existed {
+		delete(st.sorted, bucket)
+	}
 	if history := st.versions[bucket]; history != nil {
 		st.seq++
 		obj.VersionID = newVersionID(st.seq)
@@ -274,27 +281,21 @@ func (st *store) delete(bucket, key string) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	delete(st.buckets[bucket], key)
+	delete(st.sorted, bucket)
 }
 
-// list returns the objects of bucket whose keys start with prefix, sorted
-// by key byte-wise (Go compares strings that way, as OSS orders keys), and
-// false when the bucket does not exist. Objects are immutable, so the
-// caller may use them after the lock is released.
-func (st *store) list(bucket, prefix string) ([]*storedObject, bool) {
-	st.mu.RLock()
-	defer st.mu.RUnlock()
-	objects, ok := st.buckets[bucket]
-	if !ok {
-		return nil, false
+// sortedKeysLocked returns bucket's keys in byte order (Go compares
+// strings that way, as OSS orders keys). The caller holds st.mu for writing.
+func (st *store) sortedKeysLocked(bucket string) []string {
+	if keys, ok := st.sorted[bucket]; ok {
+		return keys
 	}
-	out := make([]*storedObject, 0, len(objects))
-	for key, obj := range objects {
-		if strings.HasPrefix(key, prefix) {
-			out = append(out, obj)
-		}
+	if st.sorted == nil {
+		st.sorted = make(map[string][]string)
 	}
-	slices.SortFunc(out, func(a, b *storedObject) int { return strings.Compare(a.Key, b.Key) })
-	return out, true
+	keys := slices.Sorted(maps.Keys(st.buckets[bucket]))
+	st.sorted[bucket] = keys
+	return keys
 }
 
 func (st *store) keys(bucket string) []string {
