@@ -2,9 +2,7 @@ package ossserver_test
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,30 +13,17 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/vlicense/fc-vehicle-license/tools/deployspec"
 	"github.com/vlicense/fc-vehicle-license/tools/localcloud/ossserver"
 )
 
-// eventTemplate reads the fc3 component's OSS event template from
-// ../shared/reference next to the module root; the test is skipped where
-// the reference material is not checked out.
+// eventTemplate reads the fc3 component's OSS event template, kept with its
+// licence notice in tools/deployspec/testdata.
 func eventTemplate(t *testing.T) []byte {
 	t.Helper()
-	dir, err := os.Getwd()
+	root, err := deployspec.RepoRoot()
 	require.NoError(t, err)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("go.mod not found above the package directory")
-		}
-		dir = parent
-	}
-	raw, err := os.ReadFile(filepath.Join(dir, "..", "shared", "reference", "fc3-oss-event-template.json"))
-	if errors.Is(err, fs.ErrNotExist) {
-		t.Skip("reference/fc3-oss-event-template.json is not available")
-	}
+	raw, err := os.ReadFile(filepath.Join(root, "tools", "deployspec", "testdata", "fc3-oss-event-template.json"))
 	require.NoError(t, err)
 	return raw
 }
