@@ -3,7 +3,6 @@ package cli
 import (
 	"os"
 	"path/filepath"
-	"regexp"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -19,13 +18,10 @@ func userSpec(t *testing.T, vars map[string]string) string {
 	require.NoError(t, err)
 	b, err := os.ReadFile(filepath.Join(root, "s.yaml"))
 	require.NoError(t, err)
-	s := string(b)
-	for name, value := range vars {
-		re := regexp.MustCompile(`(?m)^  ` + regexp.QuoteMeta(name) + `: .*$`)
-		s = re.ReplaceAllLiteralString(s, "  "+name+": "+value)
-	}
+	edited, err := deployspec.SetVars(b, vars)
+	require.NoError(t, err)
 	path := filepath.Join(t.TempDir(), "s.yaml")
-	require.NoError(t, os.WriteFile(path, []byte(s), 0o644))
+	require.NoError(t, os.WriteFile(path, edited, 0o644))
 	return path
 }
 

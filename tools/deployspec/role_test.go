@@ -5,7 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -67,14 +66,10 @@ func editedSpec(t *testing.T, vars map[string]string) string {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(repoRoot(t), "s.yaml"))
 	require.NoError(t, err)
-	s := string(b)
-	for name, value := range vars {
-		re := regexp.MustCompile(`(?m)^  ` + regexp.QuoteMeta(name) + `: .*$`)
-		require.Regexp(t, re, s, "s.yaml has vars.%s", name)
-		s = re.ReplaceAllLiteralString(s, "  "+name+": "+value)
-	}
+	edited, err := SetVars(b, vars)
+	require.NoError(t, err)
 	path := filepath.Join(t.TempDir(), "s.yaml")
-	require.NoError(t, os.WriteFile(path, []byte(s), 0o644))
+	require.NoError(t, os.WriteFile(path, edited, 0o644))
 	return path
 }
 

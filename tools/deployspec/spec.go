@@ -6,6 +6,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 
 	"go.yaml.in/yaml/v3"
@@ -159,4 +160,20 @@ func RepoRoot() (string, error) {
 		}
 		dir = parent
 	}
+}
+
+// SetVars rewrites entries of the vars block of an s.yaml the way a user
+// edits them for their own account (region, bucket, triggerPrefix, ...),
+// keeping every other line and comment. A name the file has no entry for is
+// an error.
+func SetVars(spec []byte, vars map[string]string) ([]byte, error) {
+	out := spec
+	for name, value := range vars {
+		re := regexp.MustCompile(`(?m)^  ` + regexp.QuoteMeta(name) + `: .*$`)
+		if !re.Match(out) {
+			return nil, fmt.Errorf("s.yaml has no vars entry %q", name)
+		}
+		out = re.ReplaceAllLiteral(out, []byte("  "+name+": "+value))
+	}
+	return out, nil
 }

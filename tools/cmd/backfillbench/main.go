@@ -20,10 +20,10 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
 	"github.com/vlicense/fc-vehicle-license/tools/backfillbench"
+	"github.com/vlicense/fc-vehicle-license/tools/bench"
 	"github.com/vlicense/fc-vehicle-license/tools/deployspec"
 )
 
@@ -45,17 +45,7 @@ func run() int {
 	flag.DurationVar(&opts.Delay, "delay", opts.Delay, "pacing: the stand-in's answer time")
 	flag.IntVar(&opts.Keys, "keys", opts.Keys, "memory: keys the dry run lists")
 	flag.StringVar(&only, "only", "", "run one scenario: pacing or memory (default both)")
-	flag.Func("env", "KEY=VALUE added to the CLI's environment (repeatable), e.g. -env GOGC=50", func(kv string) error {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
-			return fmt.Errorf("want KEY=VALUE, got %q", kv)
-		}
-		if opts.Env == nil {
-			opts.Env = map[string]string{}
-		}
-		opts.Env[k] = v
-		return nil
-	})
+	flag.Func("env", "KEY=VALUE added to the CLI's environment (repeatable), e.g. -env GOGC=50", bench.EnvFlag(&opts.Env))
 	flag.Parse()
 	switch only {
 	case "":

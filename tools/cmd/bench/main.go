@@ -17,7 +17,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 
 	"github.com/vlicense/fc-vehicle-license/tools/bench"
@@ -43,17 +42,7 @@ func run() int {
 	flag.IntVar(&opts.Concurrency, "concurrency", opts.Concurrency, "CONCURRENCY given to the function for the whole run")
 	flag.DurationVar(&opts.Delay, "delay", opts.Delay, "the recognition stand-in's answer time during the batch event")
 	flag.BoolVar(&opts.Node, "node", opts.Node, "also measure the Node.js baseline when node and "+bench.NodeDir+"/node_modules exist")
-	flag.Func("env", "KEY=VALUE added to the functions' environment (repeatable), e.g. -env GOMAXPROCS=1", func(kv string) error {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
-			return fmt.Errorf("want KEY=VALUE, got %q", kv)
-		}
-		if opts.Env == nil {
-			opts.Env = map[string]string{}
-		}
-		opts.Env[k] = v
-		return nil
-	})
+	flag.Func("env", "KEY=VALUE added to the functions' environment (repeatable), e.g. -env GOMAXPROCS=1", bench.EnvFlag(&opts.Env))
 	flag.Parse()
 	if opts.ColdStarts < 1 || opts.Invocations < 1 || opts.Records < 1 || opts.Concurrency < 1 || opts.Concurrency > 64 || opts.Warmup < 0 || opts.Delay < 0 {
 		fmt.Fprintln(os.Stderr, "bench: -coldstarts, -invocations and -records must be at least 1, -concurrency 1 to 64")

@@ -38,11 +38,14 @@ func TestHeaderSignedRequestsAccepted(t *testing.T) {
 	}
 }
 
+// Refusals are the same whichever signature carries the credentials: the
+// SDK's V4 and its default V1 header signatures get the same OSS errors.
 func TestHeaderSignedRequestsRefused(t *testing.T) {
 	cases := []struct {
 		name       string
 		who        identity
 		prepare    func(f *fixture) // changes the server before the request
+		v4Only     bool             // V1 signs no region
 		wantStatus int
 		wantCode   string
 	}{
@@ -71,7 +74,7 @@ func TestHeaderSignedRequestsRefused(t *testing.T) {
 				f.srv.AllowCredentials(expired)
 			},
 			wantStatus: http.StatusForbidden, wantCode: "SecurityTokenExpired"},
-		{name: "signed for another region", who: identity{id: stsID, secret: stsSecret, token: stsToken, region: "cn-shanghai"},
+		{name: "signed for another region", who: identity{id: stsID, secret: stsSecret, token: stsToken, region: "cn-shanghai"}, v4Only: true,
 			wantStatus: http.StatusBadRequest, wantCode: "InvalidArgument"},
 		{name: "server clock 20 minutes ahead", who: stsIdentity,
 			prepare:    func(f *fixture) { f.clock.Advance(20 * time.Minute) },
@@ -80,28 +83,39 @@ func TestHeaderSignedRequestsRefused(t *testing.T) {
 			prepare:    func(f *fixture) { f.clock.Advance(-20 * time.Minute) },
 			wantStatus: http.StatusForbidden, wantCode: "RequestTimeTooSkewed"},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			f := newFixture(t)
-			f.srv.PutObject(bucketName, trickyKey, []byte("x"), "", nil)
-			if tc.prepare != nil {
-				tc.prepare(f)
+	signings := []struct {
+		name   string
+		auth   ossserver.AuthKind
+		client func(t *testing.T, endpoint string, who identity, extra ...oss.ClientOption) *oss.Bucket
+	}{{"V4", ossserver.AuthHeaderV4, bucket}, {"V1", ossserver.AuthHeaderV1, bucketV1}}
+	for _, sign := range signings {
+		for _, tc := range cases {
+			if tc.v4Only && sign.auth != ossserver.AuthHeaderV4 {
+				continue
 			}
-			b := bucket(t, f.internal, tc.who)
+			t.Run(sign.name+"/"+tc.name, func(t *testing.T) {
+				f := newFixture(t)
+				f.srv.PutObject(bucketName, trickyKey, []byte("x"), "", nil)
+				if tc.prepare != nil {
+					tc.prepare(f)
+				}
+				b := sign.client(t, f.internal, tc.who)
 
-			_, err := b.GetObject(trickyKey)
-			requireServiceError(t, err, tc.wantStatus, tc.wantCode)
-			_, err = b.GetObjectDetailedMeta(trickyKey)
-			requireServiceError(t, err, tc.wantStatus, tc.wantCode)
-			err = b.PutObject("new.jpg", strings.NewReader("x"))
-			requireServiceError(t, err, tc.wantStatus, tc.wantCode)
+				_, err := b.GetObject(trickyKey)
+				requireServiceError(t, err, tc.wantStatus, tc.wantCode)
+				_, err = b.GetObjectDetailedMeta(trickyKey)
+				requireServiceError(t, err, tc.wantStatus, tc.wantCode)
+				err = b.PutObject("new.jpg", strings.NewReader("x"))
+				requireServiceError(t, err, tc.wantStatus, tc.wantCode)
 
-			_, ok := f.srv.Object(bucketName, "new.jpg")
-			assert.False(t, ok, "a refused PUT stores nothing")
-			got := lastRequest(t, f.srv)
-			assert.Equal(t, tc.who.id, got.AccessKeyID)
-			assert.Equal(t, tc.wantCode, got.ErrorCode)
-		})
+				_, ok := f.srv.Object(bucketName, "new.jpg")
+				assert.False(t, ok, "a refused PUT stores nothing")
+				got := lastRequest(t, f.srv)
+				assert.Equal(t, sign.auth, got.Auth)
+				assert.Equal(t, tc.who.id, got.AccessKeyID)
+				assert.Equal(t, tc.wantCode, got.ErrorCode)
+			})
+		}
 	}
 }
 

@@ -171,27 +171,7 @@ func (s *Server) listObjectsV2(w http.ResponseWriter, _ *http.Request, rec *Requ
 	if page.truncated {
 		d.elem("NextContinuationToken", enc(encodeToken(page.next)))
 	}
-	for _, obj := range page.contents {
-		d.open("Contents")
-		d.elem("Key", enc(obj.Key))
-		d.elem("LastModified", obj.LastModified.UTC().Format(listTimeFormat))
-		d.elem("ETag", obj.ETag)
-		d.elem("Type", obj.objectType)
-		d.elem("Size", strconv.Itoa(len(obj.Body)))
-		d.elem("StorageClass", "Standard")
-		if q.fetchOwner {
-			d.open("Owner")
-			d.elem("ID", s.accountID)
-			d.elem("DisplayName", s.accountID)
-			d.close("Owner")
-		}
-		d.close("Contents")
-	}
-	for _, p := range page.prefixes {
-		d.open("CommonPrefixes")
-		d.elem("Prefix", enc(p))
-		d.close("CommonPrefixes")
-	}
+	s.writeEntries(d, page, enc, q.fetchOwner)
 	d.elem("KeyCount", strconv.Itoa(len(page.contents)+len(page.prefixes)))
 	d.close("ListBucketResult")
 	return d.send(w), nil
@@ -221,6 +201,33 @@ func parseEncodingType(v string) (bool, *ossError) {
 // percent-decoders (ali-oss's decodeURIComponent) read back as a space;
 // '/' is left as is. Without it, strings go out as they are (escaped as
 // XML text).
+// writeEntries writes a page's Contents and CommonPrefixes, as ListObjects
+// and ListObjectsV2 both answer them (V2 names the owner only with
+// fetch-owner).
+func (s *Server) writeEntries(d *xmlDoc, page listPage, enc func(string) string, owner bool) {
+	for _, obj := range page.contents {
+		d.open("Contents")
+		d.elem("Key", enc(obj.Key))
+		d.elem("LastModified", obj.LastModified.UTC().Format(listTimeFormat))
+		d.elem("ETag", obj.ETag)
+		d.elem("Type", obj.objectType)
+		d.elem("Size", strconv.Itoa(len(obj.Body)))
+		d.elem("StorageClass", "Standard")
+		if owner {
+			d.open("Owner")
+			d.elem("ID", s.accountID)
+			d.elem("DisplayName", s.accountID)
+			d.close("Owner")
+		}
+		d.close("Contents")
+	}
+	for _, p := range page.prefixes {
+		d.open("CommonPrefixes")
+		d.elem("Prefix", enc(p))
+		d.close("CommonPrefixes")
+	}
+}
+
 func encoder(urlEncoded bool) func(string) string {
 	if urlEncoded {
 		return func(s string) string { return escape(s, true) }

@@ -61,25 +61,7 @@ func (s *Server) listObjects(w http.ResponseWriter, _ *http.Request, rec *Reques
 	if page.truncated {
 		d.elem("NextMarker", enc(page.next))
 	}
-	for _, obj := range page.contents {
-		d.open("Contents")
-		d.elem("Key", enc(obj.Key))
-		d.elem("LastModified", obj.LastModified.UTC().Format(listTimeFormat))
-		d.elem("ETag", obj.ETag)
-		d.elem("Type", obj.objectType)
-		d.elem("Size", strconv.Itoa(len(obj.Body)))
-		d.elem("StorageClass", "Standard")
-		d.open("Owner")
-		d.elem("ID", s.accountID)
-		d.elem("DisplayName", s.accountID)
-		d.close("Owner")
-		d.close("Contents")
-	}
-	for _, p := range page.prefixes {
-		d.open("CommonPrefixes")
-		d.elem("Prefix", enc(p))
-		d.close("CommonPrefixes")
-	}
+	s.writeEntries(d, page, enc, true) // V1 always names the owner
 	d.close("ListBucketResult")
 	return d.send(w), nil
 }

@@ -33,64 +33,6 @@ func bucketV1(t *testing.T, endpoint string, who identity, extra ...oss.ClientOp
 	return b
 }
 
-func TestV1HeaderSignedRequestsRefused(t *testing.T) {
-	cases := []struct {
-		name       string
-		who        identity
-		prepare    func(f *fixture)
-		wantStatus int
-		wantCode   string
-	}{
-		{name: "unknown AccessKeyId", who: identity{id: "LTAI5tUnknown", secret: permanentSecret},
-			wantStatus: http.StatusForbidden, wantCode: "InvalidAccessKeyId"},
-		{name: "wrong secret", who: identity{id: permanentID, secret: "not-the-secret"},
-			wantStatus: http.StatusForbidden, wantCode: "SignatureDoesNotMatch"},
-		{name: "STS key without token", who: identity{id: stsID, secret: stsSecret},
-			wantStatus: http.StatusForbidden, wantCode: "InvalidSecurityToken"},
-		{name: "STS key with wrong token", who: identity{id: stsID, secret: stsSecret, token: "CAIS-other-token"},
-			wantStatus: http.StatusForbidden, wantCode: "InvalidSecurityToken"},
-		{name: "permanent key with a token", who: identity{id: permanentID, secret: permanentSecret, token: stsToken},
-			wantStatus: http.StatusForbidden, wantCode: "InvalidSecurityToken"},
-		{name: "expired STS credentials", who: stsIdentity,
-			prepare: func(f *fixture) {
-				expired := sts
-				expired.Expiration = f.clock.Now().Add(-time.Second)
-				f.srv.AllowCredentials(expired)
-			},
-			wantStatus: http.StatusForbidden, wantCode: "SecurityTokenExpired"},
-		{name: "server clock 20 minutes ahead", who: stsIdentity,
-			prepare:    func(f *fixture) { f.clock.Advance(20 * time.Minute) },
-			wantStatus: http.StatusForbidden, wantCode: "RequestTimeTooSkewed"},
-		{name: "server clock 20 minutes behind", who: stsIdentity,
-			prepare:    func(f *fixture) { f.clock.Advance(-20 * time.Minute) },
-			wantStatus: http.StatusForbidden, wantCode: "RequestTimeTooSkewed"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			f := newFixture(t)
-			f.srv.PutObject(bucketName, trickyKey, []byte("x"), "", nil)
-			if tc.prepare != nil {
-				tc.prepare(f)
-			}
-			b := bucketV1(t, f.internal, tc.who)
-
-			_, err := b.GetObject(trickyKey)
-			requireServiceError(t, err, tc.wantStatus, tc.wantCode)
-			_, err = b.GetObjectDetailedMeta(trickyKey)
-			requireServiceError(t, err, tc.wantStatus, tc.wantCode)
-			err = b.PutObject("new.jpg", strings.NewReader("x"))
-			requireServiceError(t, err, tc.wantStatus, tc.wantCode)
-
-			_, ok := f.srv.Object(bucketName, "new.jpg")
-			assert.False(t, ok, "a refused PUT stores nothing")
-			got := lastRequest(t, f.srv)
-			assert.Equal(t, ossserver.AuthHeaderV1, got.Auth)
-			assert.Equal(t, tc.who.id, got.AccessKeyID)
-			assert.Equal(t, tc.wantCode, got.ErrorCode)
-		})
-	}
-}
-
 func TestV1TamperedRequestsRefused(t *testing.T) {
 	cases := []struct {
 		name   string
