@@ -12,8 +12,6 @@ import (
 	"time"
 
 	"github.com/vlicense/fc-vehicle-license/handler"
-	"github.com/vlicense/fc-vehicle-license/internal/app"
-	"github.com/vlicense/fc-vehicle-license/internal/config"
 	"github.com/vlicense/fc-vehicle-license/internal/outcome"
 )
 
@@ -87,26 +85,4 @@ func runInvoke(ctx context.Context, std IO, args []string) int {
 		return ExitFailed
 	}
 	return code
-}
-
-// buildApp loads the configuration and credentials from the environment the
-// way the function does at start, serving buckets unless SOURCE_BUCKETS is
-// set. nil means stop with code.
-func buildApp(std IO, log *slog.Logger, buckets []string, opts ...app.Option) (*app.App, int) {
-	cfg, err := config.LoadServing(std.Getenv, buckets)
-	if err != nil {
-		fmt.Fprintln(std.Stderr, err)
-		return nil, ExitUsage
-	}
-	creds := app.EnvCredentials(std.Getenv)
-	if creds.AccessKeyID == "" || creds.AccessKeySecret == "" {
-		fmt.Fprintln(std.Stderr, "no credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (and ALIBABA_CLOUD_SECURITY_TOKEN for STS credentials)")
-		return nil, ExitUsage
-	}
-	a, err := app.New(cfg, log, creds, append(opts, app.AsOperator())...)
-	if err != nil {
-		fmt.Fprintln(std.Stderr, err)
-		return nil, ExitUsage
-	}
-	return a, ExitOK
 }

@@ -14,7 +14,6 @@ import (
 	"strings"
 
 	"github.com/vlicense/fc-vehicle-license/handler"
-	"github.com/vlicense/fc-vehicle-license/internal/app"
 	"github.com/vlicense/fc-vehicle-license/internal/config"
 	"github.com/vlicense/fc-vehicle-license/internal/objectstore"
 	"github.com/vlicense/fc-vehicle-license/internal/vehicle"
@@ -107,28 +106,6 @@ func runReport(ctx context.Context, std IO, args []string) int {
 		return ExitFailed
 	}
 	return ExitOK
-}
-
-// operatorStore builds an OSS client from the operator's environment: the
-// OSS settings only, and the operator's own AccessKey.
-func operatorStore(std IO, cmd string, conns int) (config.Config, *objectstore.Store, int) {
-	cfg, err := config.LoadStorage(std.Getenv)
-	if err != nil {
-		fmt.Fprintf(std.Stderr, "%s: %v\n", cmd, err)
-		return cfg, nil, ExitUsage
-	}
-	creds := app.EnvCredentials(std.Getenv)
-	if creds.AccessKeyID == "" || creds.AccessKeySecret == "" {
-		fmt.Fprintf(std.Stderr, "%s: no credentials: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET (and ALIBABA_CLOUD_SECURITY_TOKEN for STS credentials)\n", cmd)
-		return cfg, nil, ExitUsage
-	}
-	store, err := objectstore.New(objectstore.Config{Endpoint: cfg.OSSEndpoint, PublicEndpoint: cfg.OSSPublicEndpoint,
-		Region: cfg.OSSRegion, MaxConns: conns, Credentials: creds})
-	if err != nil {
-		fmt.Fprintf(std.Stderr, "%s: %v\n", cmd, err)
-		return cfg, nil, ExitUsage
-	}
-	return cfg, store, ExitOK
 }
 
 // report streams a listing into rows, in listing order: result documents
