@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -90,6 +91,7 @@ type submission struct {
 	counts   map[string]int // by label
 	events   int            // invocations queued
 	failures []handler.RecordResult
+	refusal  error // FC's first refusal that only the operator can fix
 }
 
 // plannedImage is an image to submit, with what its record needs.
@@ -185,9 +187,11 @@ func (s *submission) plan(ctx context.Context, obj handler.ObjectRef, listedETag
 	return plannedImage{}, false
 }
 
-// submitBatch sends one event. After Ctrl-C nothing more is submitted.
+// submitBatch sends one event. After Ctrl-C, or once FC has refused a
+// submission for a reason every other one shares (permissions, function
+// name, account), nothing more is submitted.
 func (s *submission) submitBatch(ctx context.Context, batch []plannedImage) {
-	if ctx.Err() != nil {
+	if ctx.Err() != nil || s.refused() != nil {
 		s.countN(labelNotSubmitted, len(batch))
 		return
 	}
@@ -220,14 +224,26 @@ func (s *submission) submitBatch(ctx context.Context, batch []plannedImage) {
 		s.countN(labelAlreadyQueued, len(batch))
 		s.log.Info("already queued", "task_id", taskID, "records", len(batch))
 	default:
-		reason := "submitting to FC: " + err.Error()
-		if ctx.Err() != nil {
+		kind, reason := outcome.Transient, "submitting to FC: "+err.Error()
+		if fe := (*fcError)(nil); errors.As(err, &fe) && !fe.retryable() {
+			kind = outcome.Misconfigured
+			s.mu.Lock()
+			s.refusal = cmp.Or(s.refusal, err)
+			s.mu.Unlock()
+			s.log.Error("FC refused the submission; submitting no more", "task_id", taskID, "error", err.Error())
+		} else if ctx.Err() != nil {
 			reason = "not submitted: interrupted"
 		}
 		for _, p := range batch {
-			s.fail(handler.RecordResult{Bucket: p.obj.Bucket, Key: p.obj.Key, Outcome: outcome.Transient, Reason: reason})
+			s.fail(handler.RecordResult{Bucket: p.obj.Bucket, Key: p.obj.Key, Outcome: kind, Reason: reason})
 		}
 	}
+}
+
+func (s *submission) refused() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.refusal
 }
 
 // event is the OSS-trigger-shaped payload of a batch, and its task id:
@@ -310,6 +326,9 @@ func (s *submission) printSummary(std IO, r backfillResult) {
 	printFailures(w, r.failures)
 	if r.listErr != nil && !errors.Is(r.listErr, context.Canceled) {
 		fmt.Fprintf(w, "listing stopped: %v\n", r.listErr)
+	}
+	if s.refusal != nil {
+		fmt.Fprintf(w, "stopped: %v\n  nothing more was submitted: fix what FC names (the function name and --region, the AccessKey's fc:InvokeFunction permission) and run the same command again\n", s.refusal)
 	}
 	if r.interrupted {
 		fmt.Fprintln(w, "interrupted: nothing more was submitted; run the same command again to resume (queued images are not queued twice)")

@@ -252,21 +252,11 @@ func TestBackfillInterruptFinishesInFlightAndResumes(t *testing.T) {
 	go func() {
 		done <- Run([]string{"backfill", "--bucket", testBucket, "--prefix", "old/", "--concurrency", "2"}, o.io(s.env, signals))
 	}()
-	select {
-	case <-entered:
-	case <-time.After(20 * time.Second):
-		t.Fatal("the held image never reached the API")
-	}
+	within(t, entered, "the held image never reached the API")
 	signals <- syscall.SIGINT
 	time.Sleep(50 * time.Millisecond) // let the dispatcher see the interrupt before the worker frees up
 	close(release)
-
-	var code int
-	select {
-	case code = <-done:
-	case <-time.After(20 * time.Second):
-		t.Fatal("backfill did not stop after the interrupt")
-	}
+	code := within(t, done, "backfill did not stop after the interrupt")
 	assert.Equal(t, ExitInterrupted, code, o.String())
 	assert.Contains(t, o.stdout.String(), "interrupted")
 	_, ok := s.oss.Object(testBucket, "old/0005.png.json")
@@ -278,6 +268,19 @@ func TestBackfillInterruptFinishesInFlightAndResumes(t *testing.T) {
 	require.Equal(t, ExitOK, Run([]string{"backfill", "--bucket", testBucket, "--prefix", "old/"}, resume.io(s.env, nil)), resume.String())
 	assert.Equal(t, 50, s.ocr.Billed(), "each image billed once over both runs")
 	assert.Regexp(t, `skipped\s+`+itoa(2*firstRun), resume.stdout.String(), "the images done before the interrupt, and their results")
+}
+
+// within receives from ch, or fails the test with why after 20 seconds.
+func within[T any](t *testing.T, ch <-chan T, why string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(20 * time.Second):
+		t.Fatal(why)
+		var zero T
+		return zero
+	}
 }
 
 func pad(i int) string {
