@@ -139,14 +139,7 @@ func parseHeaderClaim(r *http.Request, params []queryParam) (v4Claim, *ossError)
 // changing the expiry, the credential or the token breaks it.
 func parseURLClaim(params []queryParam) (v4Claim, *ossError) {
 	var c v4Claim
-	get := func(name string) string {
-		for _, p := range params {
-			if p.name == name {
-				return p.value
-			}
-		}
-		return ""
-	}
+	get := func(name string) string { return paramValue(params, name) }
 	for _, name := range []string{"x-oss-credential", "x-oss-date", "x-oss-expires", "x-oss-signature"} {
 		if get(name) == "" {
 			return c, invalidArgument("A V4 signed URL requires the %s parameter.", name)

@@ -28,11 +28,7 @@ func (h listenerHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec.Query = paramNames(params)
 	op := identify(r, rec.Bucket, rec.Key, params)
 	rec.Operation = op.name
-	for _, p := range params {
-		if p.name == "versionId" {
-			rec.VersionID = p.value
-		}
-	}
+	rec.VersionID = paramValue(params, "versionId")
 	rec.Auth = classifyAuth(r, params)
 
 	status, err, aborted := 0, errClosing, false
@@ -121,6 +117,17 @@ func parseQuery(raw string) ([]queryParam, bool) {
 		params = append(params, queryParam{name: name, value: value})
 	}
 	return params, true
+}
+
+// paramValue returns the value of the named parameter's first occurrence,
+// "" if absent.
+func paramValue(params []queryParam, name string) string {
+	for _, p := range params {
+		if p.name == name {
+			return p.value
+		}
+	}
+	return ""
 }
 
 // paramNames lists the distinct parameter names, sorted.

@@ -3,6 +3,7 @@ package ossserver_test
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -99,15 +100,44 @@ func bucket(t *testing.T, endpoint string, who identity, extra ...oss.ClientOpti
 	if r == "" {
 		r = region
 	}
-	opts := []oss.ClientOption{oss.AuthVersion(oss.AuthV4), oss.Region(r)}
+	return sdkBucket(t, endpoint, who, append([]oss.ClientOption{oss.AuthVersion(oss.AuthV4), oss.Region(r)}, extra...)...)
+}
+
+// bucketV1 returns a Go SDK v1 client signing with its default, V1.
+func bucketV1(t *testing.T, endpoint string, who identity, extra ...oss.ClientOption) *oss.Bucket {
+	t.Helper()
+	return sdkBucket(t, endpoint, who, extra...)
+}
+
+func sdkBucket(t *testing.T, endpoint string, who identity, opts ...oss.ClientOption) *oss.Bucket {
+	t.Helper()
 	if who.token != "" {
 		opts = append(opts, oss.SecurityToken(who.token))
 	}
-	client, err := oss.New(endpoint, who.id, who.secret, append(opts, extra...)...)
+	client, err := oss.New(endpoint, who.id, who.secret, opts...)
 	require.NoError(t, err)
 	b, err := client.Bucket(bucketName)
 	require.NoError(t, err)
 	return b
+}
+
+// tamperURL changes a signed URL's query (change) and the rest of it
+// (changeURL), and then the server (prepare): each may be nil.
+func tamperURL(t *testing.T, f *fixture, signed string, change func(url.Values), changeURL func(*url.URL), prepare func(*fixture)) string {
+	t.Helper()
+	u := mustParseURL(t, signed)
+	if change != nil {
+		q := u.Query()
+		change(q)
+		u.RawQuery = q.Encode()
+	}
+	if changeURL != nil {
+		changeURL(u)
+	}
+	if prepare != nil {
+		prepare(f)
+	}
+	return u.String()
 }
 
 // requireServiceError asserts err is an OSS error with the given status and

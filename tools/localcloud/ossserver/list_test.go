@@ -19,22 +19,33 @@ import (
 // returns every key and common prefix, and the number of pages.
 func listAll(t *testing.T, b *oss.Bucket, opts ...oss.Option) (keys, prefixes []string, pages int) {
 	t.Helper()
-	token := ""
+	return followPages(t, func(token string) (listPage, error) {
+		res, err := b.ListObjectsV2(append(slices.Clone(opts), oss.ContinuationToken(token))...)
+		page := listPage{next: res.NextContinuationToken, truncated: res.IsTruncated, prefixes: res.CommonPrefixes}
+		for _, o := range res.Objects {
+			page.keys = append(page.keys, o.Key)
+		}
+		return page, err
+	})
+}
+
+// followPages lists from the first page to the last, each page starting at
+// the previous one's next marker or token.
+func followPages(t *testing.T, list func(next string) (listPage, error)) (keys, prefixes []string, pages int) {
+	t.Helper()
+	next := ""
 	for {
-		page, err := b.ListObjectsV2(append(slices.Clone(opts), oss.ContinuationToken(token))...)
+		page, err := list(next)
 		require.NoError(t, err)
 		pages++
-		for _, o := range page.Objects {
-			keys = append(keys, o.Key)
-		}
-		prefixes = append(prefixes, page.CommonPrefixes...)
-		if !page.IsTruncated {
-			assert.Empty(t, page.NextContinuationToken, "no token on the last page")
+		keys, prefixes = append(keys, page.keys...), append(prefixes, page.prefixes...)
+		if !page.truncated {
+			assert.Empty(t, page.next, "nothing to follow after the last page")
 			return keys, prefixes, pages
 		}
-		require.NotEmpty(t, page.NextContinuationToken)
+		require.NotEmpty(t, page.next)
 		require.Less(t, pages, 10000, "the listing does not end")
-		token = page.NextContinuationToken
+		next = page.next
 	}
 }
 

@@ -106,16 +106,6 @@ func encodingTypeParam(params []queryParam) (bool, *ossError) {
 	return false, nil
 }
 
-// paramValue returns the value of the named parameter, "" if absent.
-func paramValue(params []queryParam, name string) string {
-	for _, p := range params {
-		if p.name == name {
-			return p.value
-		}
-	}
-	return ""
-}
-
 func (s *Server) initiateMultipartUpload(w http.ResponseWriter, r *http.Request, rec *Request, params []queryParam) (int, *ossError) {
 	urlEncoded, err := encodingTypeParam(params)
 	if err != nil {

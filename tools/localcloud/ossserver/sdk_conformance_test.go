@@ -134,17 +134,7 @@ func TestSDKListObjectsV1(t *testing.T) {
 				assert.False(t, page.truncated)
 			})
 			t.Run("marker pages of two", func(t *testing.T) {
-				var keys, prefixes []string
-				marker := ""
-				for range 10 {
-					page, err := c.ListV1("list/", marker, "/", 2)
-					require.NoError(t, err)
-					keys, prefixes = append(keys, page.keys...), append(prefixes, page.prefixes...)
-					if !page.truncated {
-						break
-					}
-					marker = page.next
-				}
+				keys, prefixes, _ := followPages(t, func(marker string) (listPage, error) { return c.ListV1("list/", marker, "/", 2) })
 				assert.Equal(t, []string{"list/a b+c.jpg", "list/ctl\x01.jpg", "list/x%y&z<.jpg", "list/行驶证.jpg"}, keys)
 				assert.Equal(t, []string{"list/sub/", "list/zzz/"}, prefixes)
 			})
@@ -168,17 +158,7 @@ func TestSDKListObjectsV2(t *testing.T) {
 				f.srv.PutObject(bucketName, k, []byte(k), "", nil)
 			}
 			c := kind.open(t, f.internal, stsIdentity)
-			var keys, prefixes []string
-			token := ""
-			for range 10 {
-				page, err := c.ListV2("list/", token, "/", 2)
-				require.NoError(t, err)
-				keys, prefixes = append(keys, page.keys...), append(prefixes, page.prefixes...)
-				if !page.truncated {
-					break
-				}
-				token = page.next
-			}
+			keys, prefixes, _ := followPages(t, func(token string) (listPage, error) { return c.ListV2("list/", token, "/", 2) })
 			assert.Equal(t, []string{"list/a b+c.jpg", "list/ctl\x01.jpg", "list/x%y&z<.jpg", "list/行驶证.jpg"}, keys)
 			assert.Equal(t, []string{"list/sub/", "list/zzz/"}, prefixes)
 		})

@@ -166,14 +166,7 @@ func parseHeaderClaimV1(r *http.Request) (v1Claim, *ossError) {
 // security-token from a signed URL.
 func parseURLClaimV1(params []queryParam) (v1Claim, *ossError) {
 	var c v1Claim
-	get := func(name string) string {
-		for _, p := range params {
-			if p.name == name {
-				return p.value
-			}
-		}
-		return ""
-	}
+	get := func(name string) string { return paramValue(params, name) }
 	for _, name := range []string{"OSSAccessKeyId", "Expires", "Signature"} {
 		if get(name) == "" {
 			return c, invalidArgument("A V1 signed URL requires the %s parameter.", name)
