@@ -1,8 +1,6 @@
 package fcemulator
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +15,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/vlicense/fc-vehicle-license/tools/localcloud/fcemulator/internal/echoreply"
 	"github.com/vlicense/fc-vehicle-license/tools/syncbuf"
 )
 
@@ -109,25 +108,7 @@ func requireNoSecrets(t *testing.T, s string) {
 	}
 }
 
-// reply mirrors echofn's Reply.
-type reply struct {
-	Payload      json.RawMessage   `json:"payload"`
-	RequestID    string            `json:"requestId"`
-	RetryCount   int               `json:"retryCount"`
-	Region       string            `json:"region"`
-	AccountID    string            `json:"accountId"`
-	AccessKeyID  string            `json:"accessKeyId"`
-	SecretDigest string            `json:"secretDigest"`
-	FunctionName string            `json:"functionName"`
-	Handler      string            `json:"handler"`
-	Memory       string            `json:"memory"`
-	TimeoutSec   int               `json:"timeoutSec"`
-	Qualifier    string            `json:"qualifier"`
-	DeadlineMS   int64             `json:"deadlineMs"`
-	PID          int               `json:"pid"`
-	Env          map[string]string `json:"env"`
-	EnvKeyDigest string            `json:"envKeyDigest"`
-}
+type reply = echoreply.Reply
 
 func decodeReply(t *testing.T, res Result) reply {
 	t.Helper()
@@ -137,11 +118,8 @@ func decodeReply(t *testing.T, res Result) reply {
 	return r
 }
 
-// digest is echofn's Digest.
-func digest(c Credentials) string {
-	sum := sha256Sum([]byte(c.AccessKeySecret + "\x00" + c.SecurityToken))
-	return sum[:16]
-}
+// digest is what echofn answers for c's secret and token.
+func digest(c Credentials) string { return echoreply.Digest(c.AccessKeySecret, c.SecurityToken) }
 
 // processGone reports whether pid no longer exists (it was reaped).
 func processGone(pid int) bool {
@@ -185,11 +163,6 @@ func payload(t *testing.T, v any) []byte {
 	b, err := json.Marshal(v)
 	require.NoError(t, err)
 	return b
-}
-
-func sha256Sum(b []byte) string {
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
 }
 
 // requireGoroutinesBackTo polls (in this goroutine, so that the poll itself

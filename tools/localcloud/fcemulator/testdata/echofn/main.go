@@ -6,8 +6,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,6 +16,8 @@ import (
 
 	"github.com/aliyun/fc-runtime-go-sdk/fc"
 	"github.com/aliyun/fc-runtime-go-sdk/fccontext"
+
+	"github.com/vlicense/fc-vehicle-license/tools/localcloud/fcemulator/internal/echoreply"
 )
 
 type request struct {
@@ -30,57 +30,31 @@ type request struct {
 	SucceedAtRetry int    `json:"succeedAtRetry"`
 }
 
-// Reply is the function's response.
-type Reply struct {
-	Payload      json.RawMessage   `json:"payload"`
-	RequestID    string            `json:"requestId"`
-	RetryCount   int               `json:"retryCount"`
-	Region       string            `json:"region"`
-	AccountID    string            `json:"accountId"`
-	AccessKeyID  string            `json:"accessKeyId"`
-	SecretDigest string            `json:"secretDigest"`
-	FunctionName string            `json:"functionName"`
-	Handler      string            `json:"handler"`
-	Memory       string            `json:"memory"`
-	TimeoutSec   int               `json:"timeoutSec"`
-	Qualifier    string            `json:"qualifier"`
-	DeadlineMS   int64             `json:"deadlineMs"`
-	PID          int               `json:"pid"`
-	Env          map[string]string `json:"env"`
-	EnvKeyDigest string            `json:"envKeyDigest"`
-}
-
-// Digest is what echofn returns for a secret and a token.
-func Digest(secret, token string) string {
-	sum := sha256.Sum256([]byte(secret + "\x00" + token))
-	return hex.EncodeToString(sum[:8])
-}
-
 var envNames = []string{
 	"FC_RUNTIME_API", "FC_REGION", "FC_ACCOUNT_ID", "FC_FUNCTION_NAME", "FC_FUNCTION_HANDLER",
 	"FC_FUNCTION_MEMORY_SIZE", "FC_INSTANCE_ID", "FC_FUNC_CODE_PATH", "ALIBABA_CLOUD_ACCESS_KEY_ID", "ECHOFN_CUSTOM",
 }
 
-func handle(ctx context.Context, raw json.RawMessage) (Reply, error) {
+func handle(ctx context.Context, raw json.RawMessage) (echoreply.Reply, error) {
 	var req request
 	if len(raw) > 0 {
 		if err := json.Unmarshal(raw, &req); err != nil {
-			return Reply{}, fmt.Errorf("bad payload: %w", err)
+			return echoreply.Reply{}, fmt.Errorf("bad payload: %w", err)
 		}
 	}
 	fctx, ok := fccontext.FromContext(ctx)
 	if !ok {
-		return Reply{}, errors.New("no fccontext")
+		return echoreply.Reply{}, errors.New("no fccontext")
 	}
 	deadline, _ := ctx.Deadline()
-	reply := Reply{
+	reply := echoreply.Reply{
 		Payload:      raw,
 		RequestID:    fctx.RequestID,
 		RetryCount:   fctx.RetryCount,
 		Region:       fctx.Region,
 		AccountID:    fctx.AccountId,
 		AccessKeyID:  fctx.Credentials.AccessKeyId,
-		SecretDigest: Digest(fctx.Credentials.AccessKeySecret, fctx.Credentials.SecurityToken),
+		SecretDigest: echoreply.Digest(fctx.Credentials.AccessKeySecret, fctx.Credentials.SecurityToken),
 		FunctionName: fctx.Function.Name,
 		Handler:      fctx.Function.Handler,
 		Memory:       fctx.Function.Memory,
@@ -89,7 +63,7 @@ func handle(ctx context.Context, raw json.RawMessage) (Reply, error) {
 		DeadlineMS:   deadline.UnixMilli(),
 		PID:          os.Getpid(),
 		Env:          map[string]string{},
-		EnvKeyDigest: Digest(os.Getenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET"), os.Getenv("ALIBABA_CLOUD_SECURITY_TOKEN")),
+		EnvKeyDigest: echoreply.Digest(os.Getenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET"), os.Getenv("ALIBABA_CLOUD_SECURITY_TOKEN")),
 	}
 	for _, name := range envNames {
 		reply.Env[name] = os.Getenv(name)
@@ -100,10 +74,10 @@ func handle(ctx context.Context, raw json.RawMessage) (Reply, error) {
 	case "", "echo":
 		return reply, nil
 	case "fail":
-		return Reply{}, errors.New(req.Message)
+		return echoreply.Reply{}, errors.New(req.Message)
 	case "failUntilRetry":
 		if fctx.RetryCount < req.SucceedAtRetry {
-			return Reply{}, fmt.Errorf("transient failure at retry %d", fctx.RetryCount)
+			return echoreply.Reply{}, fmt.Errorf("transient failure at retry %d", fctx.RetryCount)
 		}
 		return reply, nil
 	case "sleep":
@@ -119,7 +93,7 @@ func handle(ctx context.Context, raw json.RawMessage) (Reply, error) {
 	case "panic":
 		panic("echofn: panic requested")
 	}
-	return Reply{}, fmt.Errorf("unknown action %q", req.Action)
+	return echoreply.Reply{}, fmt.Errorf("unknown action %q", req.Action)
 }
 
 func main() {
