@@ -20,18 +20,7 @@ const (
 )
 
 // normalisePlate folds width, drops separators and upper-cases.
-func normalisePlate(s string) string {
-	return strings.Map(func(r rune) rune {
-		r = fold(r)
-		if isSeparator(r) {
-			return -1
-		}
-		if r >= 'a' && r <= 'z' {
-			r -= 'a' - 'A'
-		}
-		return r
-	}, s)
-}
+func normalisePlate(s string) string { return normaliseCode(s) }
 
 func isProvince(r rune) bool { return strings.ContainsRune(provinces, r) }
 

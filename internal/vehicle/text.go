@@ -17,6 +17,21 @@ func fold(r rune) rune {
 	return r
 }
 
+// normaliseCode folds width, drops separators and upper-cases ASCII
+// letters: how plates and VINs are compared, whatever the OCR printed.
+func normaliseCode(s string) string {
+	return strings.Map(func(r rune) rune {
+		r = fold(r)
+		if isSeparator(r) {
+			return -1
+		}
+		if r >= 'a' && r <= 'z' {
+			r -= 'a' - 'A'
+		}
+		return r
+	}, s)
+}
+
 // isSeparator reports runes that OCR puts inside plates and VINs but that
 // are never part of them: spaces, dots, middle dots and dashes. Call it on a
 // folded rune.

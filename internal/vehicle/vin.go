@@ -10,13 +10,6 @@ import (
 // Q, which ISO 3779 never uses, to the digits OCR mistook them for.
 func normaliseVIN(s string) string {
 	return strings.Map(func(r rune) rune {
-		r = fold(r)
-		if isSeparator(r) {
-			return -1
-		}
-		if r >= 'a' && r <= 'z' {
-			r -= 'a' - 'A'
-		}
 		switch r {
 		case 'I':
 			return '1'
@@ -24,7 +17,7 @@ func normaliseVIN(s string) string {
 			return '0'
 		}
 		return r
-	}, s)
+	}, normaliseCode(s))
 }
 
 // vinValue is the ISO 3779 transliteration of one VIN character; -1 for a
