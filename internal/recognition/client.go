@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/vlicense/fc-vehicle-license/internal/httpclient"
 	"github.com/vlicense/fc-vehicle-license/internal/outcome"
 	"github.com/vlicense/fc-vehicle-license/internal/retry"
@@ -156,7 +158,7 @@ func (c *Client) attempt(ctx context.Context, req Request) Answer {
 	if c.cfg.AppKey != "" {
 		// A fresh timestamp and nonce for every attempt: the gateway
 		// refuses a nonce it has seen in the last 15 minutes.
-		signRequest(hreq, c.cfg.AppKey, c.cfg.AppSecret, time.Now(), newNonce())
+		signRequest(hreq, c.cfg.AppKey, c.cfg.AppSecret, time.Now(), uuid.NewString())
 	} else {
 		hreq.Header.Set("Authorization", "APPCODE "+c.cfg.AppCode)
 	}

@@ -2,10 +2,8 @@ package recognition
 
 import (
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"net/http"
 	"net/url"
 	"sort"
@@ -64,7 +62,7 @@ const signatureMethod = "HmacSHA256"
 // signRequest adds the AppKey signature headers to req, whose method, URL,
 // Accept, Content-Type (and Content-MD5 and Date, if any) are final. The
 // timestamp and nonce are parameters so that tests can fix them; callers
-// pass time.Now() and newNonce() for every attempt.
+// pass time.Now() and uuid.NewString() for every attempt.
 func signRequest(req *http.Request, appKey, appSecret string, at time.Time, nonce string) {
 	signed := [][2]string{
 		{hdrCaKey, appKey},
@@ -143,15 +141,4 @@ func sign(secret, stringToSign string) string {
 	mac := hmac.New(sha256.New, []byte(secret))
 	mac.Write([]byte(stringToSign))
 	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
-}
-
-// newNonce returns a random UUID (version 4), the form the gateway's
-// documentation suggests for X-Ca-Nonce.
-func newNonce() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // never fails: crypto/rand crashes the program instead
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	h := hex.EncodeToString(b[:])
-	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }

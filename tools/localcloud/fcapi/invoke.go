@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/google/uuid"
+
 	"github.com/vlicense/fc-vehicle-license/tools/localcloud/fcemulator"
 )
 
@@ -54,7 +56,7 @@ type answer struct {
 // outcome, before its answer leaves, so that a client that has the answer
 // finds the request in Requests.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rec := Request{Method: r.Method, Path: rawPath(r), RequestID: newRequestID(), Time: s.now()}
+	rec := Request{Method: r.Method, Path: rawPath(r), RequestID: uuid.NewString(), Time: s.now()}
 	w.Header().Set(HeaderRequestID, rec.RequestID)
 	if !s.enter() {
 		writeError(w, rec.RequestID, errorf(http.StatusServiceUnavailable, CodeInternalServerError, "the local FC API is shutting down"))

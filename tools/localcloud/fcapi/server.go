@@ -2,7 +2,6 @@ package fcapi
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"net"
@@ -252,14 +251,4 @@ func (s *Server) record(rec Request) {
 
 func (s *Server) functionArn(name string) string {
 	return "acs:fc:" + s.cfg.Region + ":" + s.cfg.AccountID + ":functions/" + name
-}
-
-// newRequestID returns a random UUID (version 4), the form of the request
-// ids FC hands functions.
-func newRequestID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // AsyncOptions are the per-event settings of InvokeAsync.
@@ -110,7 +112,7 @@ func (e *Emulator) InvokeAsync(payload []byte, opts AsyncOptions) (requestID str
 		enqueued: time.Now(),
 	}
 	if ev.id == "" {
-		ev.id = newRequestID()
+		ev.id = uuid.NewString()
 	}
 	e.mu.Lock()
 	e.queue = append(e.queue, ev)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // Error types of the errors the emulator itself reports, in place of a
@@ -157,7 +159,7 @@ func (e *Emulator) invoke(ctx context.Context, payload []byte, opts InvokeOption
 		done:       make(chan completion, 1),
 	}
 	if inv.id == "" {
-		inv.id = newRequestID()
+		inv.id = uuid.NewString()
 	}
 	if inv.timeout <= 0 {
 		inv.timeout = e.cfg.Timeout

@@ -572,13 +572,4 @@ func TestHelpers(t *testing.T) {
 		assert.Equal(t, "errorString: boom", (&FunctionError{Message: "boom", Type: "errorString"}).Error())
 		assert.Equal(t, "boom", (&FunctionError{Message: "boom"}).Error())
 	})
-	t.Run("request ids are distinct UUIDs", func(t *testing.T) {
-		seen := map[string]bool{}
-		for i := 0; i < 100; i++ {
-			id := newRequestID()
-			require.Len(t, id, 36)
-			require.False(t, seen[id])
-			seen[id] = true
-		}
-	})
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+
+	"github.com/google/uuid"
 )
 
 // Headers the Alibaba Cloud API gateway sets. X-Ca-Error-Message is how a
@@ -52,7 +54,7 @@ func write(w http.ResponseWriter, reply Reply, data *Data) {
 		Status:   reply.bodyStatus,
 		Code:     reply.code,
 		Message:  reply.message,
-		ReqID:    newRequestID(),
+		ReqID:    uuid.NewString(),
 		SerialNo: newSerialNo(),
 	}
 	if reply.kind == kindSuccess {

@@ -6,6 +6,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // Server is the stand-in. Use it either through Start/URL/Close, which
@@ -92,7 +94,7 @@ func (s *Server) Billed() int { return s.journal.billed() }
 // rules, then the reply Decide picks (see the package documentation).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	call := Call{At: time.Now()}
-	w.Header().Set(HeaderRequestID, newRequestID())
+	w.Header().Set(HeaderRequestID, uuid.NewString())
 
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()

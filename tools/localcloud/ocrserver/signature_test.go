@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -58,7 +59,7 @@ func buildSigned(t *testing.T, endpoint string, sr signedReq, parts ...part) *ht
 		sr.timestamp = strconv.FormatInt(gatewayNow.UnixMilli(), 10)
 	}
 	if sr.nonce == "" {
-		sr.nonce = newRequestID()
+		sr.nonce = uuid.NewString()
 	}
 	if sr.method == "" {
 		sr.method = "HmacSHA256"
