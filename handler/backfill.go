@@ -127,8 +127,8 @@ func (h *Handler) PlanObject(ctx context.Context, obj ObjectRef, redo Redo) (pla
 	if !ok {
 		return plan, res
 	}
-	plan = Plan{current: cur, ETag: cur.info.ETag, Size: cur.info.Size, RedoResultETag: cur.redoResultETag}
-	log.Info("to recognise", "etag", cur.info.ETag, "card_side", cur.side, "redo", cur.redoResultETag != "")
+	plan = Plan{current: cur, ETag: cur.info.ETag, Size: cur.info.Size, RedoResultETag: cur.replacesResult}
+	log.Info("to recognise", "etag", cur.info.ETag, "card_side", cur.side, "redo", cur.replacesResult != "")
 	res.Outcome = outcome.Planned
 	return plan, res
 }

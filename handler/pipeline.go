@@ -63,9 +63,9 @@ type current struct {
 	info      objectstore.ObjectInfo
 	resultKey string
 	side      string
-	// redoResultETag is the final result this recognition replaces on
-	// purpose, or "".
-	redoResultETag string
+	// replacesResult is the ETag of the final result this recognition
+	// replaces on purpose (a redo that matched), or "".
+	replacesResult string
 }
 
 // source names the exact image version a document describes.
@@ -125,7 +125,7 @@ func (h *Handler) look(ctx context.Context, log *slog.Logger, img image) (cur cu
 		return cur, fail(log, res, o, reason), false
 	}
 
-	cur = current{image: img, key: key, info: info, resultKey: resultKey, side: h.cardSide(log, info), redoResultETag: redoETag}
+	cur = current{image: img, key: key, info: info, resultKey: resultKey, side: h.cardSide(log, info), replacesResult: redoETag}
 	return cur, res, true
 }
 
